@@ -32,6 +32,7 @@ __all__ = [
     "homogeneity_test",
     "pooled_estimate",
     "pooled_interval",
+    "prob_less_given_tau",
     "separate_intervals",
 ]
 
@@ -167,3 +168,66 @@ def homogeneity_test(y: ArrayLike, sigma: ArrayLike) -> HomogeneityTest:
     q = float(np.sum(((y_arr - mean) / s_arr) ** 2))
     df = y_arr.size - 1
     return HomogeneityTest(q, df, float(stats.chi2.sf(q, df)))
+
+
+def prob_less_given_tau(
+    y: ArrayLike, sigma: ArrayLike, tau: ArrayLike, i: int, k: int
+) -> NDArray[np.float64]:
+    r"""Probability that group ``i``'s effect is below group ``k``'s, for a fixed :math:`\tau`.
+
+    A preview of the hierarchical model of chapter 2, :math:`\theta_j \sim \mathrm{N}(\mu,
+    \tau^2)`, with :math:`\mu` integrated out under a flat prior. Given :math:`\tau`, write
+    :math:`B_j = \sigma_j^2/(\sigma_j^2+\tau^2)`,
+    :math:`V_j = \sigma_j^2\tau^2/(\sigma_j^2+\tau^2)`, and
+    :math:`\mu \mid \tau, y \sim \mathrm{N}(\hat\mu, V_\mu)` (BDA3 eq. 5.20). Then
+    :math:`\theta_i - \theta_k` is normal with
+
+    .. math::
+
+        m = (1-B_i) y_i - (1-B_k) y_k + (B_i - B_k)\hat\mu, \qquad
+        v = (B_i - B_k)^2 V_\mu + V_i + V_k,
+
+    and the probability is :math:`\Phi(-m/\sqrt{v})`. As :math:`\tau \to 0`, :math:`m/\sqrt{v}
+    \to 0` and the probability tends to 1/2: the second of BDA3's statements about the pooled
+    model.
+
+    Parameters
+    ----------
+    y, sigma : array_like, shape (J,)
+        Estimates and standard errors; at least two groups.
+    tau : array_like
+        Values of the population sd :math:`\tau > 0`, any shape.
+    i, k : int
+        Two distinct group indices (0-based).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`P(\theta_i < \theta_k \mid \tau, y)`, with the shape of ``tau``.
+
+    Examples
+    --------
+    >>> p = prob_less_given_tau([28, -3, 8], [15, 16, 10], [1e-4, 1e4], 0, 1)
+    >>> print(np.round(p, 3))
+    [0.5   0.079]
+    """
+    y_arr, s_arr = check_y_sigma(y, sigma, min_groups=2)
+    t = np.asarray(tau, dtype=np.float64)
+    if not np.all(np.isfinite(t)) or np.any(t <= 0):
+        raise ValueError("tau must be finite and > 0 (at tau = 0 the two effects coincide)")
+    J = y_arr.size
+    for name, idx in (("i", i), ("k", k)):
+        if not 0 <= idx < J:
+            raise ValueError(f"{name} must index a group, 0 <= {name} < {J}; got {idx}")
+    if i == k:
+        raise ValueError("i and k must be different groups")
+    s2 = s_arr**2
+    t2 = t[..., None] ** 2
+    w = 1.0 / (s2 + t2)
+    mu_hat = np.sum(w * y_arr, axis=-1) / np.sum(w, axis=-1)
+    v_mu = 1.0 / np.sum(w, axis=-1)
+    b = s2 * w
+    v = s2 * t2 * w
+    m = (1 - b[..., i]) * y_arr[i] - (1 - b[..., k]) * y_arr[k] + (b[..., i] - b[..., k]) * mu_hat
+    var = (b[..., i] - b[..., k]) ** 2 * v_mu + v[..., i] + v[..., k]
+    return stats.norm.cdf(-m / np.sqrt(var))
