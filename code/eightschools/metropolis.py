@@ -182,25 +182,37 @@ def _run_vectorised(
     log_u: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     n_iter, chains, d = steps.shape
-    draws = np.empty((chains, n_iter, d))
-    log_dens = np.empty((chains, n_iter))
-    n_accept = np.zeros(chains, dtype=np.int64)
-    current = start.copy()
-    lp_current = lp_start.copy()
+    # Time-major buffers: each step writes one contiguous block (writing a column of a
+    # (chains, n_iter) array would cost more than the whole Metropolis step).
+    draws = np.empty((n_iter, chains, d))
+    log_dens = np.empty((n_iter, chains))
+    accepted = np.empty((n_iter, chains), dtype=bool)
+    finite = np.empty(chains, dtype=bool)
+    diff = np.empty(chains)
+    move = np.empty((chains, d))
+    current = start
+    lp_current = lp_start
     inf = np.inf
     for t in range(n_iter):
-        proposal = current + steps[t]
-        lp_proposal = logpdf(proposal)
-        diff = lp_proposal - lp_current
+        step = steps[t]
+        lp_proposal = logpdf(current + step)
+        np.subtract(lp_proposal, lp_current, out=diff)
         # NaN and -inf differences compare False: such proposals are rejected; a +inf
         # log density (a bug in logpdf) is rejected too by the second comparison.
-        accept = (log_u[t] < diff) & (diff < inf)
-        current = np.where(accept[:, None], proposal, current)
-        lp_current = np.where(accept, lp_proposal, lp_current)
-        n_accept += accept
-        draws[:, t] = current
-        log_dens[:, t] = lp_current
-    return draws, log_dens, n_accept
+        acc = accepted[t]
+        np.less(log_u[t], diff, out=acc)
+        np.less(diff, inf, out=finite)
+        acc &= finite
+        # current + step * 1 is bitwise the proposal and current + step * 0 is current:
+        # cheaper than choosing rows with numpy.where.
+        np.multiply(step, acc[:, None], out=move)
+        current = np.add(current, move, out=draws[t])
+        row = log_dens[t]
+        row[...] = lp_current
+        np.copyto(row, lp_proposal, where=acc)
+        lp_current = row
+    n_accept = accepted.sum(axis=0)
+    return draws.transpose(1, 0, 2), log_dens.T, n_accept
 
 
 def _run_scalar(
@@ -341,6 +353,10 @@ def rwmetrop(
     z = rng.standard_normal((n, chains, d))
     u = rng.random((n, chains))
     steps = _proposal_steps(z, chol, scale_f)
+    if not np.all(np.isfinite(steps)):
+        raise ValueError(
+            f"scale * sqrt(cov) is too large: proposal steps overflow (scale = {scale_f:g})"
+        )
     with np.errstate(divide="ignore"):
         log_u = np.log(u)  # u = 0 gives -inf: then every finite-density proposal is accepted
 

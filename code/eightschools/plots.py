@@ -131,5 +131,5 @@ def forest(
     if title:
         ax.set_title(title)
     if pooled is not None:
-        ax.legend(loc="lower right", fontsize="small", framealpha=1.0)
+        fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     return fig
