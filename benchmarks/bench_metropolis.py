@@ -21,6 +21,7 @@ so that a busy machine does not understate the sampler.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -109,6 +110,31 @@ def main() -> None:
         args.repeats,
     )
     report("1,000 chains x 10,000, vectorised", many, t_many, TARGET_MANY_CHAINS)
+
+    # Where the time goes: the parts no sampler can avoid, timed alone.
+    def density_only() -> None:
+        for _ in range(10_000):
+            logpost(starts)
+
+    def random_only() -> None:
+        rng = np.random.default_rng(seed)
+        rng.standard_normal((10_000, 1_000, 2))
+        rng.random((10_000, 1_000))
+
+    t_density = min(timed_plain(density_only) for _ in range(args.repeats))
+    t_random = min(timed_plain(random_only) for _ in range(args.repeats))
+    print(
+        f"    of which: log density alone {t_density:.3f} s, drawing z and u alone "
+        f"{t_random:.3f} s, the Metropolis steps {t_many - t_density - t_random:.3f} s "
+        f"({(t_many - t_density - t_random) / 10_000 * 1e6:.0f} us per step of 1,000 chains)"
+    )
+    print(f"    load average while running: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
+def timed_plain(run: Callable[[], None]) -> float:
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from eightschools.metropolis import MetropolisResult, rwmetrop
+from eightschools.metropolis import MetropolisResult, mean_squared_jump, rwmetrop
 
 # A correlated bivariate normal target: mean M, covariance S (correlation 0.6).
 M = np.array([1.0, -2.0])
@@ -246,6 +246,7 @@ def test_fast_path_equals_vectorised_path() -> None:
     fast_target = Gaussian2()
     slow_target = VectorOnly()
     start = np.array([3.0, 0.5])
+    start_copy = start.copy()
     fast = rwmetrop(fast_target, start, S, 2.0, 5_000, np.random.default_rng(42))
     slow = rwmetrop(slow_target, start, S, 2.0, 5_000, np.random.default_rng(42))
     assert fast_target.scalar_calls == 5_001  # the start, then one call per proposal
@@ -255,6 +256,7 @@ def test_fast_path_equals_vectorised_path() -> None:
     np.testing.assert_array_equal(fast.draws, slow.draws)
     np.testing.assert_array_equal(fast.log_density, slow.log_density)
     np.testing.assert_array_equal(fast.accept_rate, slow.accept_rate)
+    np.testing.assert_array_equal(start, start_copy)  # the caller's start is not written to
     assert 0.2 < fast.accept_rate[0] < 0.6  # the chain moved: the comparison has power
 
 
@@ -408,3 +410,54 @@ def test_rng_must_be_a_generator() -> None:
         _run(rng=np.random.RandomState(0))
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         _run(rng=0)
+
+
+# ---------------------------------------------------------------------------------------
+# mean_squared_jump
+# ---------------------------------------------------------------------------------------
+
+
+def test_mean_squared_jump_of_independent_draws_is_2d() -> None:
+    """Independent draws from N(M, S): E[(x - x')^T S^-1 (x - x')] = 2 d = 4.
+
+    Truth: closed form (x - x' ~ N(0, 2 S)). The statistic is a mean of 40,000 squared
+    whitened jumps with variance about 2 * 2 * 4 = 16 (their successive terms share one
+    draw, so doubling as a bound): the standard error is below 0.03, and 0.15 is 5 of them.
+    """
+    rng = np.random.default_rng(31)
+    x = rng.multivariate_normal(M, S, size=(4, 10_001))
+    assert mean_squared_jump(x, S) == pytest.approx(4.0, abs=0.15)
+    assert mean_squared_jump(x[0], S) == pytest.approx(4.0, abs=0.3)  # (n, d) is one chain
+
+
+def test_mean_squared_jump_when_every_proposal_is_accepted() -> None:
+    """A flat target accepts every proposal, so each jump is s L z and MSJD = s^2 |z|^2.
+
+    Truth: with the whitened jump equal to s z exactly, the MSJD is s^2 times the mean of
+    |z|^2 over the very z the sampler drew (reproduced from the documented rng order); the
+    two agree to rounding (1e-12 relative).
+    """
+    def flat(x: np.ndarray) -> np.ndarray:
+        return np.zeros(x.shape[0])
+
+    fit = rwmetrop(flat, np.zeros((3, 2)), S, 0.7, 500, np.random.default_rng(4))
+    assert np.all(fit.accept_rate == 1.0)
+    z = np.random.default_rng(4).standard_normal((500, 3, 2))
+    expected = 0.7**2 * np.mean(np.sum(z[1:] ** 2, axis=2))
+    assert mean_squared_jump(fit.draws, S) == pytest.approx(expected, rel=1e-12)
+    assert mean_squared_jump(np.ones((2, 7, 2)), S) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("draws", "cov", "message"),
+    [
+        (np.zeros(5), np.eye(1), r"draws must have shape \(chains, n, d\) or \(n, d\)"),
+        (np.zeros((2, 1, 2)), np.eye(2), "at least 2 iterations per chain; got 1"),
+        (np.zeros((2, 5, 3)), np.eye(2), "draws and cov disagree on the dimension"),
+        (np.full((2, 5, 2), np.nan), np.eye(2), "draws must be finite"),
+        (np.zeros((2, 5, 2)), -np.eye(2), "cov must be positive definite"),
+    ],
+)
+def test_mean_squared_jump_invalid(draws: np.ndarray, cov: np.ndarray, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        mean_squared_jump(draws, cov)

@@ -197,7 +197,7 @@ def _ess_core(x: NDArray[np.float64]) -> NDArray[np.float64]:
     tail = np.where((pair_end >= 0.0) | (rho_end > 0.0), rho_end, 0.0)
     tail = np.where(end[..., 0] == 0, 1.0, tail)
 
-    tau = np.maximum(-1.0 + 2.0 * kept + tail, 0.01)
+    tau = np.maximum(-1.0 + 2.0 * kept + tail, 1.0 / np.log10(total))
     return np.where(constant, float(total), total / tau)
 
 
@@ -542,7 +542,9 @@ _COLUMNS = ("mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%", "mcse_mean", "es
 class Summary:
     r"""Posterior summary of several parameters, one row each (returned by :func:`summary`).
 
-    Attributes
+    Every parameter below is also a read-only attribute.
+
+    Parameters
     ----------
     names : tuple of str
         The parameters, in the order of the last axis of the draws.
@@ -582,7 +584,7 @@ class Summary:
         Raises
         ------
         ValueError
-            If ``name`` is not one of :attr:`names`.
+            If ``name`` is not one of the parameter names.
         """
         if name not in self.names:
             raise ValueError(f"name must be one of {', '.join(self.names)}; got {name!r}")

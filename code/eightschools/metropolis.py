@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["MetropolisResult", "rwmetrop"]
+__all__ = ["MetropolisResult", "mean_squared_jump", "rwmetrop"]
 
 #: Relative tolerance on ``cov - cov.T`` below which a covariance counts as symmetric.
 _SYMMETRY_RTOL = 1e-10
@@ -48,6 +48,8 @@ class MetropolisResult:
     draws : numpy.ndarray, shape (chains, n_iter, d)
         ``draws[c, t]`` is chain ``c`` after step ``t + 1``; the start is not included
         (as in LearnBayes ``rwmetrop``). A single chain still has a leading axis of length 1.
+        With many chains this is a transposed view of the sampler's time-major buffer;
+        :func:`numpy.ascontiguousarray` gives a compact copy if one is needed.
     log_density : numpy.ndarray, shape (chains, n_iter)
         The log density at each draw, as the sampler computed it.
     accept_rate : numpy.ndarray, shape (chains,)
@@ -181,15 +183,19 @@ def _run_vectorised(
     steps: NDArray[np.float64],
     log_u: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Advance every chain together; overwrites ``steps`` and ``log_u`` with the output.
+
+    ``steps[t]`` and ``log_u[t]`` are read only at step ``t``, so the chain's state after
+    step ``t`` is written over ``steps[t]`` and its log density over ``log_u[t]``: the
+    time-major buffers become the output with no new memory, and each step writes one
+    contiguous block (writing a column of a (chains, n_iter) array would cost more than
+    the rest of the step).
+    """
     n_iter, chains, d = steps.shape
-    # Time-major buffers: each step writes one contiguous block (writing a column of a
-    # (chains, n_iter) array would cost more than the whole Metropolis step).
-    draws = np.empty((n_iter, chains, d))
-    log_dens = np.empty((n_iter, chains))
     accepted = np.empty((n_iter, chains), dtype=bool)
     finite = np.empty(chains, dtype=bool)
+    acc_f = np.empty(chains)
     diff = np.empty(chains)
-    move = np.empty((chains, d))
     current = start
     lp_current = lp_start
     inf = np.inf
@@ -203,16 +209,18 @@ def _run_vectorised(
         np.less(log_u[t], diff, out=acc)
         np.less(diff, inf, out=finite)
         acc &= finite
-        # current + step * 1 is bitwise the proposal and current + step * 0 is current:
-        # cheaper than choosing rows with numpy.where.
-        np.multiply(step, acc[:, None], out=move)
-        current = np.add(current, move, out=draws[t])
-        row = log_dens[t]
-        row[...] = lp_current
+        # current + step * 1.0 is bitwise the proposal and current + step * 0.0 is current:
+        # column by column this is cheaper than choosing rows with numpy.where.
+        np.copyto(acc_f, acc)
+        for k in range(d):
+            col = step[:, k]
+            np.multiply(col, acc_f, out=col)
+        current = np.add(current, step, out=step)
+        row = log_u[t]
+        np.copyto(row, lp_current)
         np.copyto(row, lp_proposal, where=acc)
         lp_current = row
-    n_accept = accepted.sum(axis=0)
-    return draws.transpose(1, 0, 2), log_dens.T, n_accept
+    return steps.transpose(1, 0, 2), log_u.T, accepted.sum(axis=0)
 
 
 def _run_scalar(
@@ -358,14 +366,15 @@ def rwmetrop(
             f"scale * sqrt(cov) is too large: proposal steps overflow (scale = {scale_f:g})"
         )
     with np.errstate(divide="ignore"):
-        log_u = np.log(u)  # u = 0 gives -inf: then every finite-density proposal is accepted
+        # In place, to spare memory; u = 0 gives log u = -inf, and then every proposal
+        # with a finite log density is accepted, as the rule says.
+        log_u = np.log(u, out=u)
 
     scalar = getattr(logpdf, "scalar", None)
-    with np.errstate(invalid="ignore", over="ignore"):
-        if chains == 1 and callable(scalar):
-            draws, log_dens, n_accept = _run_scalar(scalar, start_arr, steps, log_u)
-        else:
-            draws, log_dens, n_accept = _run_vectorised(logpdf, start_arr, lp_start, steps, log_u)
+    if chains == 1 and callable(scalar):
+        draws, log_dens, n_accept = _run_scalar(scalar, start_arr, steps, log_u)
+    else:
+        draws, log_dens, n_accept = _run_vectorised(logpdf, start_arr, lp_start, steps, log_u)
 
     accept_rate = n_accept / float(n)
     for arr in (draws, log_dens, accept_rate, start_arr, cov_arr):
@@ -379,3 +388,66 @@ def rwmetrop(
         scale=scale_f,
         n_iter=n,
     )
+
+
+def mean_squared_jump(draws: ArrayLike, cov: ArrayLike) -> float:
+    r"""The mean squared jump distance of chains, measured in the metric of ``cov``.
+
+    .. math::
+
+        \mathrm{MSJD} = \frac{1}{C (n - 1)} \sum_{c=1}^{C} \sum_{t=2}^{n}
+        (\lambda_c^{(t)} - \lambda_c^{(t-1)})^\top \Sigma^{-1}
+        (\lambda_c^{(t)} - \lambda_c^{(t-1)})
+
+    A rejected proposal contributes a jump of zero, so the MSJD rewards proposals that are
+    both large and accepted; maximising it over the proposal scale is a simple tuning rule
+    (Pasarica & Gelman 2010, Statistica Sinica 20, 343-364). Independent draws from
+    :math:`\mathrm{N}(m, \Sigma)` in :math:`d` dimensions have MSJD :math:`2d`.
+
+    Parameters
+    ----------
+    draws : array_like, shape (chains, n, d) or (n, d)
+        The chains, ``n >= 2`` iterations each.
+    cov : array_like, shape (d, d)
+        The symmetric positive definite matrix :math:`\Sigma` that sets the metric (in the
+        book, the posterior covariance of the normal approximation).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` has the wrong number of dimensions, fewer than 2 iterations, non-finite
+        values, or a dimension that disagrees with ``cov``, or if ``cov`` is not symmetric
+        positive definite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).standard_normal((4, 20_000, 2))
+    >>> print(f"{mean_squared_jump(x, np.eye(2)):.1f}")  # independent draws: 2 d = 4
+    4.0
+    >>> mean_squared_jump(np.zeros((1, 5, 2)), np.eye(2))  # a chain that never moves
+    0.0
+    """
+    _, chol = _check_cov(cov)
+    arr = np.asarray(draws, dtype=np.float64)
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    if arr.ndim != 3:
+        raise ValueError(f"draws must have shape (chains, n, d) or (n, d); got {arr.shape}")
+    if arr.shape[1] < 2:
+        raise ValueError(f"draws must hold at least 2 iterations per chain; got {arr.shape[1]}")
+    if arr.shape[2] != chol.shape[0]:
+        raise ValueError(
+            f"draws and cov disagree on the dimension: draws have d = {arr.shape[2]} "
+            f"but cov is {chol.shape[0]} x {chol.shape[0]}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("draws must be finite (no NaN or infinity)")
+    jumps = np.diff(arr, axis=1).reshape(-1, arr.shape[2])
+    # Sigma^{-1} = L^{-T} L^{-1}: the squared norm of L^{-1} times each jump.
+    white = np.linalg.solve(chol, jumps.T)
+    return float(np.mean(np.sum(white * white, axis=0)))

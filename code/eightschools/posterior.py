@@ -138,8 +138,9 @@ def _log_post_kernel(
         q += np.log(v)
         return l2 - 0.5 * (q @ np.ones(y.size))
     safe, bad = _finite_rows(lam)
-    p = _pieces(safe, y, log_s2)
-    out = safe[..., 1] - 0.5 * (p.log_v + p.d * p.d * p.inv_v).sum(axis=-1)
+    log_v = np.logaddexp(2.0 * safe[..., 1, None], log_s2)
+    z = (safe[..., 0, None] - y) * np.exp(-0.5 * log_v)  # (mu - y_j) / sqrt(v_j)
+    out = safe[..., 1] - 0.5 * (log_v + z * z).sum(axis=-1)
     if bad is not None:
         out[bad] = -np.inf
     return out
@@ -170,6 +171,14 @@ def _hessian_kernel(lam: FloatArray, y: FloatArray, log_s2: FloatArray) -> Float
     if bad is not None:
         h[bad] = np.nan
     return h
+
+
+def _sigma_terms(sigma: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
+    """sigma^2, log sigma^2, and whether sigma^2 is a normal float (direct path allowed)."""
+    with np.errstate(over="ignore", under="ignore"):
+        s2 = sigma * sigma
+    fast_ok = bool(s2.min() > 1e-280 and s2.max() < 1e280)
+    return s2, 2.0 * np.log(sigma), fast_ok
 
 
 def _shape_out(out: FloatArray) -> FloatArray:
@@ -222,15 +231,13 @@ class LogPosterior:
         y, sigma = check_y_sigma(self.y, self.sigma, min_groups=3)
         y.flags.writeable = False
         sigma.flags.writeable = False
-        s2 = sigma * sigma
-        log_s2 = 2.0 * np.log(sigma)
+        s2, log_s2, fast_ok = _sigma_terms(sigma)
         for name, value in (
             ("y", y),
             ("sigma", sigma),
             ("_s2", s2),
             ("_log_s2", log_s2),
-            # sigma^2 must be a normal float for log(sigma^2 + tau^2) to be formed directly.
-            ("_fast_ok", bool(s2.min() > 1e-280 and s2.max() < 1e280)),
+            ("_fast_ok", fast_ok),
             ("_pairs", tuple(zip(y.tolist(), s2.tolist(), strict=True))),
             ("_log_s2_tuple", tuple(log_s2.tolist())),
         ):
@@ -278,12 +285,12 @@ class LogPosterior:
                 return l2 - 0.5 * (quad + math.log(prod))
         # General case: log(s^2 + t) = m + log(exp(a - m) + exp(b - m)), m = max(a, b).
         total = 0.0
+        a = 2.0 * l2
         for (yj, _), ls2 in zip(self._pairs, self._log_s2_tuple, strict=True):
-            a = 2.0 * l2
             m = a if a > ls2 else ls2
             log_v = m + math.log(math.exp(a - m) + math.exp(ls2 - m))
-            d = l1 - yj
-            total += log_v + d * d * math.exp(-log_v)
+            z = (l1 - yj) * math.exp(-0.5 * log_v)
+            total += log_v + z * z
         return l2 - 0.5 * total
 
 
@@ -335,9 +342,7 @@ def log_posterior(lam: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
     """
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
     arr = _check_lam(lam)
-    s2 = s_arr * s_arr
-    fast_ok = bool(s2.min() > 1e-280 and s2.max() < 1e280)
-    return _shape_out(_log_post_kernel(arr, y_arr, s2, 2.0 * np.log(s_arr), fast_ok))
+    return _shape_out(_log_post_kernel(arr, y_arr, *_sigma_terms(s_arr)))
 
 
 def log_posterior_grad(lam: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:

@@ -1,0 +1,58 @@
+"""The book builds with warnings as errors, and the repository keeps its promised layout."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_book_builds_without_warnings(book):
+    tail = "\n".join(book.log.splitlines()[-60:])
+    assert book.returncode == 0, f"jupyter-book build failed:\n{tail}"
+    # Sphinx warnings look like "file:line: WARNING: ..." (-W makes them errors, and
+    # --keep-going lists them all); the kernel's own log lines are not Sphinx warnings.
+    warnings = re.findall(r"^.*WARNING: .*$", book.log, flags=re.M)
+    assert not warnings, "the build printed warnings:\n" + "\n".join(warnings)
+    assert (book.html / "index.html").is_file()
+
+
+def test_every_chapter_is_in_the_book(built_html):
+    for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
+        assert (built_html / "chapters" / f"{nb.stem}.html").is_file(), nb.name
+
+
+def test_mathjax_is_served_locally(built_html):
+    page = (built_html / "chapters" / "01_separate_and_pooled.html").read_text()
+    srcs = re.findall(r'<script[^>]+src="([^"]*mathjax[^"]*)"', page, flags=re.I)
+    assert srcs, "no MathJax script on the page"
+    assert all(not s.startswith(("http:", "https:", "//")) for s in srcs), srcs
+    assert (built_html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_no_code_init():
+    # `code` is a standard-library module: code/ must stay a plain folder.
+    assert not (ROOT / "code" / "__init__.py").exists()
+
+
+def test_requirements_are_exact_pins():
+    lines = [
+        ln.strip()
+        for ln in (ROOT / "requirements.txt").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    pin = re.compile(r"[A-Za-z0-9_.\-\[\]]+==\S+")
+    loose = [ln for ln in lines if ln != "-e ." and not pin.fullmatch(ln)]
+    assert not loose, f"unpinned requirements: {loose}"
+    assert "-e ." in lines
+
+
+def test_ruff_is_clean():
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "code", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
