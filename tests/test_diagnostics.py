@@ -364,9 +364,11 @@ def test_summary_displays_as_text_and_html() -> None:
     assert lines[2].startswith("<tau>") and lines[2].endswith("n/a")
     assert f"{s.mean[1]:.2f}" in lines[2] and f"{s.mean[1]:.4f}" in s.to_text(4)
     html = s._repr_html_()
-    assert html.startswith("<table") and html.count("<tr>") == 3
+    assert "<table" in html and html.count("<tr") == 3 and html.count("<td") == 2 * 11
     assert "&lt;tau&gt;" in html and "<tau>" not in html
-    assert "1 chains of 400 draws" in html
+    assert "1 chain of 400 draws" in html
+    two = summary(np.random.default_rng(122).standard_normal((2, 10, 1)), ["a"])
+    assert "2 chains of 10 draws" in two.to_html()
     with pytest.raises(ValueError, match="digits"):
         s.to_text(-1)
 

@@ -618,16 +618,27 @@ class Summary:
         return "\n".join(lines)
 
     def to_html(self, digits: int = 2) -> str:
-        """The table as an HTML ``<table>``, with the same numbers as :meth:`to_text`."""
-        head = "".join(f"<th>{escape(c)}</th>" for c in ("", *_COLUMNS))
+        """The table as an HTML ``<table>``, with the same numbers as :meth:`to_text`.
+
+        Numbers are right-aligned in tabular figures, and the table scrolls sideways
+        rather than overflow a narrow page.
+        """
+        cell = "padding:0.15em 0.6em;white-space:nowrap;"
+        head = "".join(f'<th style="{cell}text-align:right">{escape(c)}</th>'
+                       for c in ("", *_COLUMNS))
         body = "".join(
-            "<tr><th>" + escape(name) + "</th>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
+            f'<tr><th style="{cell}text-align:left">{escape(name)}</th>'
+            + "".join(f'<td style="{cell}text-align:right">{c}</td>' for c in r)
+            + "</tr>"
             for name, r in zip(self.names, self._cells(digits), strict=True)
         )
-        caption = f"{self.chains} chains of {self.draws} draws"
+        chains = f"{self.chains} chain" + ("s" if self.chains != 1 else "")
+        caption = f"{chains} of {self.draws} draws"
         return (
-            f'<table class="eightschools-summary"><caption>{caption}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            '<div style="overflow-x:auto">'
+            '<table class="eightschools-summary" style="font-variant-numeric:tabular-nums">'
+            f"<caption>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
     def _repr_html_(self) -> str:
