@@ -623,9 +623,13 @@ class Summary:
         Numbers are right-aligned in tabular figures, and the table scrolls sideways
         rather than overflow a narrow page.
         """
-        cell = "padding:0.15em 0.6em;white-space:nowrap;"
-        head = "".join(f'<th style="{cell}text-align:right">{escape(c)}</th>'
-                       for c in ("", *_COLUMNS))
+        cell = "padding:0.15em 0.3em;white-space:nowrap;"
+        # Headings may wrap at the underscore (mcse_mean -> mcse_ / mean); numbers never do.
+        head = "".join(
+            f'<th style="padding:0.15em 0.3em;text-align:right;vertical-align:bottom">'
+            f"{escape(c).replace('_', '_<wbr>')}</th>"
+            for c in ("", *_COLUMNS)
+        )
         body = "".join(
             f'<tr><th style="{cell}text-align:left">{escape(name)}</th>'
             + "".join(f'<td style="{cell}text-align:right">{c}</td>' for c in r)
@@ -636,7 +640,8 @@ class Summary:
         caption = f"{chains} of {self.draws} draws"
         return (
             '<div style="overflow-x:auto">'
-            '<table class="eightschools-summary" style="font-variant-numeric:tabular-nums">'
+            '<table class="eightschools-summary" '
+            'style="font-variant-numeric:tabular-nums;font-size:0.9em">'
             f"<caption>{caption}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         )

@@ -135,9 +135,21 @@ class Table:
         return str(self)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        numeric = [
+            bool(self.rows) and all(not isinstance(r[j], str) for r in self.rows)
+            for j in range(len(self.columns))
+        ]
+        style = [
+            f'style="padding: 0.2em 0.8em; text-align: {"right" if num else "left"}"'
+            for num in numeric
+        ]
+        head = "".join(
+            f"<th {s}>{html.escape(c)}</th>" for s, c in zip(style, self.columns, strict=True)
+        )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+            "<tr>"
+            + "".join(f"<td {s}>{html.escape(c)}</td>" for s, c in zip(style, r, strict=True))
+            + "</tr>"
             for r in self.cells()
         )
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
