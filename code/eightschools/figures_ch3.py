@@ -44,8 +44,8 @@ def posterior_contours(
     :math:`\log(1 - p)` for each content :math:`p`: for a bivariate normal the contour at
     that level encloses probability :math:`p` exactly (the squared Mahalanobis distance is
     :math:`\chi^2_2`, whose survival function is :math:`e^{-q/2}`), so the dashed curves are
-    the approximation's 50%, 90%, ... regions and the solid ones the same density ratios of
-    the exact posterior.
+    the approximation's 50%, 90%, ... regions (labelled) and the solid ones the same density
+    ratios of the exact posterior (unlabelled: their contents differ).
 
     Parameters
     ----------
@@ -91,8 +91,10 @@ def posterior_contours(
     labels = {lev: f"{p:.0%}" for lev, p in zip(levels, reversed(probs), strict=True)}
     fig, axes = new_figure(figsize=(6.4, 4.6))
     ax = axes[0, 0]
-    cs = ax.contour(x, yv, z_post.T, levels=levels, colors=EXACT_COLOR, linewidths=1.4)
-    ax.clabel(cs, fmt=labels, fontsize="small")
+    # Every level is negative, which matplotlib would draw dashed unless told otherwise.
+    ax.contour(
+        x, yv, z_post.T, levels=levels, colors=EXACT_COLOR, linewidths=1.4, linestyles="solid"
+    )
     ca = ax.contour(
         x, yv, z_approx.T, levels=levels, colors=APPROX_COLOR, linewidths=1.4, linestyles="--"
     )

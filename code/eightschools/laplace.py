@@ -72,7 +72,7 @@ def _negative_hessian_cholesky(hessian: FloatArray) -> FloatArray:
 class LaplaceFit:
     r"""The normal approximation :math:`\mathrm{N}(\hat\lambda, \Sigma)` to the posterior.
 
-    Attributes
+    Parameters
     ----------
     mode : numpy.ndarray, shape (2,)
         The posterior mode :math:`\hat\lambda = (\hat\mu, \log\hat\tau)`.
@@ -318,7 +318,7 @@ def laplace_fit(y: ArrayLike, sigma: ArrayLike, *, max_iter: int = 100) -> Lapla
 class NelderMeadFit:
     """The blog post's optimisation, redone: Nelder-Mead mode and finite-difference covariance.
 
-    Attributes
+    Parameters
     ----------
     mode : numpy.ndarray, shape (2,)
         Where the simplex stopped.
@@ -359,7 +359,7 @@ def nelder_mead_fit(
     r"""Redo the blog post's ``optim()`` call: a Nelder-Mead mode and a numerical Hessian.
 
     The post maximised the log posterior with R's ``optim(par, fn, control = list(fnscale =
-    -1), hessian = TRUE)``. This function sets up :func:`scipy.optimize.minimize` with
+    -1), hessian = TRUE)``. This function sets up ``scipy.optimize.minimize`` with
     ``method="Nelder-Mead"`` to follow R's defaults:
 
     - the initial simplex is the start and the start moved by

@@ -264,7 +264,7 @@ class LogPosterior:
     def scalar(self, lam: Sequence[float]) -> float:
         r"""The log posterior at one point ``(mu, log tau)``, as a Python float.
 
-        The same value as calling the object, written with :mod:`math` over precomputed
+        The same value as calling the object, written with the ``math`` module over precomputed
         floats for speed. A point with a NaN or infinite coordinate gives ``-inf`` (zero
         density), so a sampler rejects it.
         """
