@@ -134,9 +134,10 @@ def test_post_run_means_match_quadrature(truth: tuple[float, float]) -> None:
 
 
 def test_exact_means_are_sensible(truth: tuple[float, float]) -> None:
-    """The quadrature itself: E[mu | y] lies near the pooled mean 7.69 (BDA3 table 5.3 puts
-    the posterior median of mu near 8), and E[log tau] below the mode's 1.84 (the marginal
-    of log tau has a long left tail). Loose bounds: this only guards against a broken grid.
+    """The quadrature itself: E[mu | y] lies near the pooled mean 7.69 and the posterior
+    mode's 7.92, and E[log tau] below the mode's 1.84 (the marginal of log tau has a long
+    left tail). Loose bounds: this only guards against a broken grid. (Refining the grid to
+    twice as fine and twice as wide moves both means by less than 2e-5.)
     """
     e_mu, e_l2 = truth
     assert 7.0 < e_mu < 9.0

@@ -88,11 +88,15 @@ def draws_on_contour(
     fig, axes = new_figure(figsize=(6.4, 4.4))
     ax = axes[0, 0]
     ax.plot(x[:, 0], x[:, 1], ".", color=CHAIN_COLOR, ms=2.0, alpha=0.35, zorder=1)
-    cs = ax.contour(m, lt, z, levels=levels, colors=POOLED_COLOR, linewidths=0.9, zorder=2)
-    ax.clabel(cs, fmt=lambda v: f"max - {np.nanmax(z) - v:g}", fontsize="x-small")
+    ax.contour(
+        m, lt, z, levels=levels, colors="black", linewidths=0.9, linestyles="solid", zorder=2
+    )
     if mode is not None:
         ax.plot(mode[0], mode[1], "x", color="black", ms=9, mew=2, zorder=3)
-        ax.annotate("mode", (mode[0], mode[1]), xytext=(6, 6), textcoords="offset points")
+        ax.annotate(
+            "mode", (mode[0], mode[1]), xytext=(8, 8), textcoords="offset points", zorder=3,
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
     ax.set_xlim(m[0], m[-1])
     ax.set_ylim(lt[0], lt[-1])
     ax.set_xlabel(_MU_LABEL)
@@ -157,13 +161,13 @@ def tuning_curves(
             s, np.asarray(reference_accept, dtype=float), "--", color=REFERENCE_COLOR,
             label="normal target, closed form",
         )
-        ax_a.legend(fontsize="small", frameon=False, loc="lower left")
+        ax_a.legend(fontsize="small", frameon=False, loc="upper right")
     ax_a.set_ylim(0.0, 1.0)
     ax_a.set_ylabel("acceptance rate")
     ax_j.plot(s, j, "o-", color=CHAIN_COLOR)
     ax_j.set_ylim(bottom=0.0)
     ax_j.set_ylabel("mean squared jump (whitened units)")
-    for ax in (ax_a, ax_j):
+    for ax, label_y in ((ax_a, 0.6), (ax_j, 0.03)):
         ax.set_xscale("log")
         ax.set_xlabel("proposal scale $s$")
         ax.grid(color="#dddddd", linewidth=0.8)
@@ -172,8 +176,8 @@ def tuning_curves(
             ax.axvline(mark, color=POOLED_COLOR, ls=":", lw=1.2)
             if mark_label:
                 ax.annotate(
-                    mark_label, (mark, 0.97), xycoords=("data", "axes fraction"),
-                    xytext=(4, 0), textcoords="offset points", va="top", fontsize="small",
+                    mark_label, (mark, label_y), xycoords=("data", "axes fraction"),
+                    xytext=(4, 0), textcoords="offset points", va="bottom", fontsize="small",
                 )
     return fig
 
@@ -202,7 +206,7 @@ def traces(
     Examples
     --------
     >>> fig = traces([np.zeros(5), np.ones(5)], ["a", "b"])
-    >>> [ax.get_title() for ax in fig.axes]
+    >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['a', 'b']
     """
     runs = [np.asarray(x, dtype=float) for x in series]

@@ -29,6 +29,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import add
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -236,17 +237,17 @@ def _run_scalar(
     lp_current = float(scalar(current))
     if not math.isfinite(lp_current):
         raise ValueError(
-            f"the log density at start must be finite; logpdf.scalar(start) = {lp_current} "
-            f"at {current}"
+            "the log density at start must be finite; "
+            f"logpdf.scalar(start) = {lp_current} at {current}"
         )
     out = [current] * n_iter
     out_lp = [lp_current] * n_iter
     n_accept = 0
     inf = math.inf
     for t in range(n_iter):
-        proposal = [a + b for a, b in zip(current, step_list[t], strict=True)]
+        proposal = list(map(add, current, step_list[t]))
         lp_proposal = scalar(proposal)
-        # The same rule as the vectorised path: NaN, -inf and +inf are never accepted.
+        # As in the vectorised path: NaN, -inf, +inf are never accepted.
         if log_u_list[t] < lp_proposal - lp_current < inf:
             current = proposal
             lp_current = lp_proposal
