@@ -1,7 +1,8 @@
 # The book's two commands (see README.md):
 #   make book   install everything into .venv and build the website into _build/html
 #   make test   run every test (unit tests, doctests, ruff, nbval, the book build, the browser)
-# Other targets: make execute (refresh the chapters' stored outputs), make bench, make clean.
+# Other targets: make execute (refresh the chapters' stored outputs), make student (the
+# student edition, into student/), make bench, make clean.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 MATHJAX_VERSION := 3.2.2
 MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 
-.PHONY: book test install execute bench clean
+.PHONY: book test install execute student bench clean
 
 book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -34,6 +35,9 @@ $(MATHJAX):
 
 execute: install
 	$(BIN)/python .ci/execute_notebooks.py
+
+student: install
+	$(BIN)/python -m eightschools.student student
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
