@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_book_builds_without_warnings(book):
-    tail = "\n".join(book.log.splitlines()[-60:])
+    problems = [ln for ln in book.log.splitlines() if re.search(r"WARNING: |ERROR|Error", ln)]
+    tail = "\n".join(problems[:40] + book.log.splitlines()[-20:])
     assert book.returncode == 0, f"jupyter-book build failed:\n{tail}"
     # Sphinx warnings look like "file:line: WARNING: ..." (-W makes them errors, and
     # --keep-going lists them all); the kernel's own log lines are not Sphinx warnings.

@@ -181,18 +181,18 @@ def rhat_path(
         One legend entry per parameter.
     threshold : float, optional
         The value below which chains count as mixed, drawn as a dashed line.
-
-    Notes
-    -----
-    The vertical axis is :math:`\hat R - 1` on a logarithmic scale, labelled with
-    :math:`\hat R`, so that 1.1, 1.01 and 1.001 are equally far apart; values below 1.0001
-    (including the occasional value just under 1) are drawn at 1.0001.
     title : str, optional
         A title over the plot.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Notes
+    -----
+    The vertical axis is :math:`\hat R - 1` on a logarithmic scale, labelled with
+    :math:`\hat R`, so that 1.1, 1.01 and 1.001 are equally far apart; values below 1.0001
+    (including the occasional value just under 1) are drawn at 1.0001.
 
     Examples
     --------
