@@ -218,14 +218,17 @@ def quadratic_in_theta() -> QuadraticInTheta:
     --------
     >>> q = quadratic_in_theta()
     >>> q.precision
-    1/tau**2 + sigma_j**(-2)
+    tau**(-2) + sigma_j**(-2)
     >>> sp.factor(q.linear)
     (mu*sigma_j**2 + tau**2*y_j)/(sigma_j**2*tau**2)
     """
-    exponent = -sp.Rational(1, 2) * ((theta_j - mu) ** 2 / tau**2 + (y_j - theta_j) ** 2 / sigma_j**2)
+    half = sp.Rational(1, 2)
+    exponent = -half * ((theta_j - mu) ** 2 / tau**2 + (y_j - theta_j) ** 2 / sigma_j**2)
     collected = sp.collect(sp.expand(exponent), theta_j)
-    a2, a1, a0 = sp.Poly(sp.expand(exponent), theta_j).all_coeffs()
-    return QuadraticInTheta(exponent, collected, -2 * a2, a1, -2 * a0)
+    precision = sp.expand(-2 * collected.coeff(theta_j, 2))
+    linear = sp.expand(collected.coeff(theta_j, 1))
+    constant = sp.expand(-2 * collected.coeff(theta_j, 0))
+    return QuadraticInTheta(exponent, collected, precision, linear, constant)
 
 
 class CompletedSquare(NamedTuple):
@@ -261,7 +264,7 @@ def completed_square() -> CompletedSquare:
     --------
     >>> c = completed_square()
     >>> c.theta_hat
-    (mu/tau**2 + y_j/sigma_j**2)/(1/tau**2 + sigma_j**(-2))
+    (mu/tau**2 + y_j/sigma_j**2)/(tau**(-2) + sigma_j**(-2))
     >>> c.remainder
     (mu - y_j)**2/(sigma_j**2 + tau**2)
     """
@@ -274,6 +277,16 @@ def completed_square() -> CompletedSquare:
 
 
 # ------------------------------------------------------------- step 3: factorisation
+def _log_expanded(expr: sp.Expr) -> sp.Expr:
+    """Return ``log(expr)`` with every logarithm split into logs of factors.
+
+    All symbols are real or positive, so ``log(exp(x)) = x`` and
+    ``log(a*b) = log(a) + log(b)`` for positive ``a, b``.
+    """
+    out = sp.expand_log(sp.log(expr), force=True)
+    return sp.expand_log(out.replace(sp.log, lambda a: sp.log(sp.factor(a))), force=True)
+
+
 class Factorisation(NamedTuple):
     r"""The joint as conditional posterior of :math:`\theta_j` times marginal likelihood."""
 
@@ -314,9 +327,7 @@ def factorisation() -> Factorisation:
     c = completed_square()
     conditional = normal_pdf(theta_j, c.theta_hat, c.V)
     marginal = normal_pdf(y_j, mu, sigma_j**2 + tau**2)
-    diff = sp.expand_log(sp.log(joint_density()), force=True) - sp.expand_log(
-        sp.log(conditional * marginal), force=True
-    )
+    diff = _log_expanded(joint_density()) - _log_expanded(conditional * marginal)
     return Factorisation(conditional, marginal, sp.cancel(sp.together(sp.expand(diff))))
 
 
@@ -394,7 +405,7 @@ def shrinkage() -> Shrinkage:
 
 # --------------------------------------------------------------------- step 5: limits
 class PoolingLimits(NamedTuple):
-    r"""Limits of :math:`\hat\theta_j` and :math:`V_j` as :math:`\tau \to 0` and :math:`\tau \to \infty`."""
+    r"""Limits of :math:`\hat\theta_j` and :math:`V_j` as :math:`\tau` goes to 0 and to infinity."""
 
     theta_hat_tau_to_zero: sp.Expr
     theta_hat_tau_to_infinity: sp.Expr
@@ -420,8 +431,11 @@ def pooling_limits() -> PoolingLimits:
 
     Examples
     --------
-    >>> pooling_limits()
-    PoolingLimits(theta_hat_tau_to_zero=mu, theta_hat_tau_to_infinity=y_j, V_tau_to_zero=0, V_tau_to_infinity=sigma_j**2)
+    >>> lim = pooling_limits()
+    >>> lim.theta_hat_tau_to_zero, lim.theta_hat_tau_to_infinity
+    (mu, y_j)
+    >>> lim.V_tau_to_zero, lim.V_tau_to_infinity
+    (0, sigma_j**2)
     """
     c = completed_square()
     return PoolingLimits(
@@ -504,7 +518,7 @@ def log_posterior_lambda_generic() -> LogPosteriorLambda:
     --------
     >>> g = log_posterior_lambda_generic()
     >>> g.dropped
-    -log(2*pi)/2
+    -log(pi)/2 - log(2)/2
     >>> g.total.free_symbols >= {lambda1, lambda2}
     True
     """
@@ -517,7 +531,7 @@ def log_posterior_lambda_generic() -> LogPosteriorLambda:
         sp.log(normal_pdf(y_j, mu, sigma_j**2 + tau**2).subs({mu: lambda1, tau: sp.exp(lambda2)})),
         force=True,
     )
-    dropped = sp.logcombine(sp.expand(sp.cancel(from_model - term)), force=True)
+    dropped = sp.expand(sp.cancel(from_model - term))
     return LogPosteriorLambda(term, total, from_model, dropped)
 
 
@@ -565,11 +579,11 @@ def log_posterior_lambda(
     ...                                     [15, 10, 16, 11, 9, 11, 10, 18])
     >>> f = sp.lambdify([l1, l2], expr)
     >>> print(f"{f(7.926685, 1.841525):.4f}")
-    -24.4718
+    -20.9882
     >>> log_posterior_lambda([1.0, 2.0], [1.0, 1.0])
     Traceback (most recent call last):
     ...
-    ValueError: at least 3 groups are needed; got 2 (with a flat prior on tau the posterior is improper for fewer than 3 groups)
+    ValueError: at least 3 groups are needed; got 2 (with a flat prior on tau the posterior ...
     """
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
     terms = [_term(_exact(float(a)), _exact(float(b))) for a, b in zip(y_arr, s_arr, strict=True)]
@@ -598,11 +612,11 @@ def _nonzero_witness(expr: sp.Expr) -> bool:
 
 def _is_zero(expr: sp.Expr) -> bool:
     """Decide exactly whether ``expr`` is identically zero; refuse to guess."""
+    if _nonzero_witness(expr):
+        return False
     fast = sp.cancel(sp.together(sp.expand(expr)))
     if fast == 0 or sp.simplify(fast) == 0:
         return True
-    if _nonzero_witness(fast):
-        return False
     raise RuntimeError(f"could not decide whether this is identically zero: {fast}")
 
 
@@ -615,9 +629,10 @@ def relation_holds(line: sp.Expr, reference: sp.Expr, relation: str) -> bool:
     - ``"+const"``: :math:`\partial_p [\text{line} - \text{reference}] \equiv 0` for every
       :math:`p` (a term free of the parameters is allowed).
 
-    "Identically zero" is decided by cancellation (then ``sympy.simplify``); when that does
-    not reach 0, the expression is shown nonzero at an exact rational point evaluated to 40
-    digits, and if neither succeeds a ``RuntimeError`` is raised rather than a guess.
+    "Identically zero" is decided in two ways, each conclusive: an expression that is
+    nonzero at one of a few exact rational points (evaluated to 40 digits) is not zero;
+    otherwise cancellation, then ``sympy.simplify``, must reduce it to 0, and if neither
+    succeeds a ``RuntimeError`` is raised rather than a guess.
 
     Parameters
     ----------
@@ -646,7 +661,10 @@ def relation_holds(line: sp.Expr, reference: sp.Expr, relation: str) -> bool:
     if relation == "=":
         return _is_zero(line.doit() - reference.doit())
     if relation == "∝":
-        d = sp.expand_log(sp.log(line), force=True) - sp.expand_log(sp.log(reference), force=True)
+        plain = sp.log(line) - sp.log(reference)
+        if any(_nonzero_witness(sp.diff(plain, p)) for p in PARAMETERS if plain.has(p)):
+            return False
+        d = _log_expanded(line) - _log_expanded(reference)
     elif relation == "+const":
         d = line - reference
     else:
@@ -658,26 +676,20 @@ def relation_holds(line: sp.Expr, reference: sp.Expr, relation: str) -> bool:
 class PostLine:
     r"""One line of the post's derivation, transcribed and checked.
 
-    Attributes
-    ----------
-    label : str
-        Where the line is and what it does.
-    post_line : sympy.Expr
-        The line as the post prints it (per school, without the product over j).
-    relation : str
-        The relation the post claims between ``post_line`` and ``reference``.
-    reference : sympy.Expr
-        The true expression it should match.
-    holds : bool
-        Whether it does, decided by :func:`relation_holds`.
-    corrected : sympy.Expr or None
-        The corrected line, when the post's fails.
-    corrected_relation : str or None
-        The relation the corrected line satisfies.
-    corrected_holds : bool or None
-        Whether the correction holds (it should: computed, not assumed).
-    reason : str
-        One sentence on what is right or wrong.
+    The fields, in order:
+
+    - ``label`` (str): where the line is and what it does;
+    - ``post_line`` (SymPy expression): the line as the post prints it (one school's
+      factor, without the product over j);
+    - ``relation`` (str): the relation the post claims between ``post_line`` and
+      ``reference``, one of ``"="``, ``"∝"``, ``"+const"`` (see :func:`relation_holds`);
+    - ``reference`` (SymPy expression): the true expression it should match;
+    - ``holds`` (bool): whether it does, decided by :func:`relation_holds`;
+    - ``corrected`` (SymPy expression or None): the corrected line, when the post's fails;
+    - ``corrected_relation`` (str or None): the relation the corrected line satisfies;
+    - ``corrected_holds`` (bool or None): whether the correction holds (computed, not
+      assumed);
+    - ``reason`` (str): one sentence on what is right or wrong.
     """
 
     label: str
@@ -709,7 +721,9 @@ def _line(
         holds=relation_holds(post_line, reference, relation),
         corrected=corrected,
         corrected_relation=fixed_rel,
-        corrected_holds=None if corrected is None else relation_holds(corrected, reference, fixed_rel),
+        corrected_holds=(
+            None if corrected is None else relation_holds(corrected, reference, fixed_rel)
+        ),
         reason=reason,
     )
 
