@@ -131,12 +131,15 @@ def _log_post_kernel(
     l2 = lam[..., 1]
     if fast_ok and lam.size and np.isfinite(lam).all() and l2.max() <= _LOG_TAU_FAST_MAX:
         # Common case: tau^2 = exp(2 l2) is far from overflow, sigma_j^2 is a normal float.
-        v = np.add.outer(np.exp(2.0 * l2), s2)
-        q = np.subtract.outer(lam[..., 0], y)
+        # Groups along the first axis, points along the second: each step below is one pass
+        # over contiguous rows, and the sum over groups adds whole rows.
+        flat = lam.reshape(-1, 2)
+        v = s2[:, None] + np.exp(2.0 * flat[:, 1])
+        q = flat[:, 0] - y[:, None]
         q *= q
         q /= v
         q += np.log(v)
-        return l2 - 0.5 * (q @ np.ones(y.size))
+        return (flat[:, 1] - 0.5 * q.sum(axis=0)).reshape(lam.shape[:-1])
     safe, bad = _finite_rows(lam)
     log_v = np.logaddexp(2.0 * safe[..., 1, None], log_s2)
     z = (safe[..., 0, None] - y) * np.exp(-0.5 * log_v)  # (mu - y_j) / sqrt(v_j)
