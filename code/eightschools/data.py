@@ -28,6 +28,8 @@ __all__ = [
     "SchoolData",
     "as_arrays",
     "check_y_sigma",
+    "parse_float",
+    "read_csv_table",
     "eight_schools",
     "load_csv",
 ]
@@ -172,7 +174,60 @@ class SchoolData:
         return self.J
 
 
-def _parse_float(text: str, column: str, line: int, path: str) -> float:
+def read_csv_table(
+    path: str | Path, columns: Sequence[str]
+) -> tuple[str, dict[str, int], list[tuple[int, list[str]]]]:
+    """Read a CSV file whose header names at least ``columns``; skip blank lines.
+
+    Returns the file's label (its path as a string, for messages), the index of each
+    named column, and the data rows as ``(line number, cells)`` pairs, every row with as
+    many cells as the header. Other columns are kept in the rows and ignored by the caller.
+
+    Raises
+    ------
+    ValueError
+        If the file is empty, lacks one of ``columns``, has no data rows, or has a row with
+        fewer cells than the header (the message gives its line number).
+    OSError
+        If the file cannot be read.
+
+    Examples
+    --------
+    >>> label, col, rows = read_csv_table(EIGHT_SCHOOLS_CSV, ("name", "sigma"))
+    >>> col, rows[0]
+    ({'name': 0, 'sigma': 2}, (2, ['A', '28', '15']))
+    """
+    label = str(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [(i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)]
+    wanted = ",".join(columns)
+    if not rows:
+        raise ValueError(f"{label}: the file is empty; expected a header '{wanted}'")
+    header = [h.strip() for h in rows[0][1]]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ValueError(
+            f"{label}: missing column(s) {', '.join(missing)}; the header line must name "
+            f"'{wanted}' (found: {','.join(header)})"
+        )
+    if len(rows) == 1:
+        raise ValueError(f"{label}: the file has a header but no data rows")
+    for line, row in rows[1:]:
+        if len(row) < len(header):
+            raise ValueError(
+                f"{label}, line {line}: expected {len(header)} cells, found {len(row)}"
+            )
+    return label, {c: header.index(c) for c in columns}, rows[1:]
+
+
+def parse_float(text: str, column: str, line: int, path: str) -> float:
+    """Parse one CSV cell as a finite float, or raise a ValueError naming file, line, column.
+
+    Examples
+    --------
+    >>> parse_float(" 2.5", "y", 3, "f.csv")
+    2.5
+    """
     try:
         value = float(text)
     except ValueError:
@@ -213,33 +268,14 @@ def load_csv(path: str | Path) -> SchoolData:
     >>> d.names[0], float(d.y[0]), float(d.sigma[0])
     ('A', 28.0, 15.0)
     """
-    label = str(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [(i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)]
-    if not rows:
-        raise ValueError(f"{label}: the file is empty; expected a header 'name,y,sigma'")
-    header_line, header = rows[0]
-    header = [h.strip() for h in header]
-    missing = [c for c in _COLUMNS if c not in header]
-    if missing:
-        raise ValueError(
-            f"{label}: missing column(s) {', '.join(missing)}; the header line must name "
-            f"'name,y,sigma' (found: {','.join(header)})"
-        )
-    col = {c: header.index(c) for c in _COLUMNS}
-    if len(rows) == 1:
-        raise ValueError(f"{label}: the file has a header but no data rows")
+    label, col, rows = read_csv_table(path, _COLUMNS)
     names: list[str] = []
     ys: list[float] = []
     sigmas: list[float] = []
-    for line, row in rows[1:]:
-        if len(row) < len(header):
-            raise ValueError(
-                f"{label}, line {line}: expected {len(header)} cells, found {len(row)}"
-            )
+    for line, row in rows:
         names.append(row[col["name"]].strip())
-        ys.append(_parse_float(row[col["y"]].strip(), "y", line, label))
-        sigma = _parse_float(row[col["sigma"]].strip(), "sigma", line, label)
+        ys.append(parse_float(row[col["y"]].strip(), "y", line, label))
+        sigma = parse_float(row[col["sigma"]].strip(), "sigma", line, label)
         if sigma <= 0:
             raise ValueError(f"{label}, line {line}: sigma must be > 0; got {sigma:g}")
         sigmas.append(sigma)

@@ -33,7 +33,6 @@ draws cannot tell how small the probability really is.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -137,36 +136,6 @@ def _check_names(names: Sequence[str] | None, J: int) -> tuple[str, ...]:
 def _tau(lam: FloatArray) -> FloatArray:
     with np.errstate(over="ignore"):  # a huge log tau gives tau = inf: no pooling, allowed
         return np.exp(lam[..., 1])
-
-
-def _html(table: Table) -> str:
-    """A compact HTML table: tabular figures, tight cells, scrolling sideways if too wide.
-
-    The same cells as the text form (:meth:`eightschools.tables.Table.cells`); numeric
-    columns are right-aligned.
-    """
-    numeric = [
-        bool(table.rows) and all(not isinstance(r[j], str) for r in table.rows)
-        for j in range(len(table.columns))
-    ]
-    styles = [
-        f'style="padding:0.15em 0.5em;text-align:{"right" if num else "left"}"'
-        for num in numeric
-    ]
-    head = "".join(
-        f"<th {st}>{html.escape(c)}</th>" for st, c in zip(styles, table.columns, strict=True)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td {st}>{html.escape(c)}</td>" for st, c in zip(styles, r, strict=True))
-        + "</tr>"
-        for r in table.cells()
-    )
-    return (
-        '<div style="overflow-x:auto"><table class="eightschools-table" '
-        'style="font-size:0.85em;font-variant-numeric:tabular-nums;white-space:nowrap">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
 
 
 # --------------------------------------------------------------------------- MCSE helpers
@@ -445,7 +414,7 @@ class EffectSummary:
         return str(self.table())
 
     def _repr_html_(self) -> str:
-        return _html(self.table())
+        return self.table().to_html(compact=True)
 
 
 def effect_summary(theta: ArrayLike, names: Sequence[str] | None = None) -> EffectSummary:
@@ -923,7 +892,7 @@ class PredictiveCheck:
         return str(self.table())
 
     def _repr_html_(self) -> str:
-        return _html(self.table())
+        return self.table().to_html(compact=True)
 
 
 def predictive_check(

@@ -34,7 +34,6 @@ prevention of tuberculosis: meta-analysis of the published literature. *JAMA* 27
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from eightschools.data import DATA_DIR, SchoolData
+from eightschools.data import DATA_DIR, SchoolData, parse_float, read_csv_table
 
 __all__ = ["BCG_CSV", "TrialData", "load_bcg", "load_trials_csv", "log_relative_risk"]
 
@@ -223,35 +222,11 @@ def load_trials_csv(path: str | Path) -> TrialData:
     >>> d.names[0], int(d.year[0]), float(d.latitude[0])
     ('Aronson 1948', 1948, 44.0)
     """
-    label = str(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [(i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)]
-    if len(rows) < 2:
-        raise ValueError(f"{label}: expected a header line and at least one trial")
-    header = [h.strip() for h in rows[0][1]]
-    missing = [c for c in _COLUMNS if c not in header]
-    if missing:
-        raise ValueError(
-            f"{label}: missing column(s) {', '.join(missing)}; the header must name "
-            f"{','.join(_COLUMNS)}"
-        )
-    col = {c: header.index(c) for c in _COLUMNS}
+    label, col, rows = read_csv_table(path, _COLUMNS)
     names: list[str] = []
     numbers: list[list[float]] = []
-    for line, row in rows[1:]:
-        if len(row) < len(header):
-            raise ValueError(
-                f"{label}, line {line}: expected {len(header)} cells, found {len(row)}"
-            )
-        values = []
-        for c in _COLUMNS[1:]:
-            text = row[col[c]].strip()
-            try:
-                values.append(float(text))
-            except ValueError:
-                raise ValueError(
-                    f"{label}, line {line}: column {c!r} must be a number; got {text!r}"
-                ) from None
+    for line, row in rows:
+        values = [parse_float(row[col[c]], c, line, label) for c in _COLUMNS[1:]]
         names.append(f"{row[col['trial']].strip()} {int(values[0])}")
         numbers.append(values)
     table = np.array(numbers)

@@ -134,15 +134,32 @@ class Table:
     def __repr__(self) -> str:
         return str(self)
 
-    def _repr_html_(self) -> str:
+    def to_html(self, *, compact: bool = False) -> str:
+        """Return the table as HTML, with the same cells as the text form.
+
+        Numeric columns are right-aligned. ``compact=True`` gives smaller type, tabular
+        figures and tighter cells, inside a box that scrolls sideways when the table is wider
+        than the page (for summaries with many columns).
+
+        Examples
+        --------
+        >>> Table(["x"], [[1.5]], formats=[".1f"]).to_html().count("<td")
+        1
+        """
         numeric = [
             bool(self.rows) and all(not isinstance(r[j], str) for r in self.rows)
             for j in range(len(self.columns))
         ]
-        style = [
-            f'style="padding: 0.2em 0.8em; text-align: {"right" if num else "left"}"'
-            for num in numeric
-        ]
+        if compact:
+            style = [
+                f'style="padding:0.15em 0.5em;text-align:{"right" if num else "left"}"'
+                for num in numeric
+            ]
+        else:
+            style = [
+                f'style="padding: 0.2em 0.8em; text-align: {"right" if num else "left"}"'
+                for num in numeric
+            ]
         head = "".join(
             f"<th {s}>{html.escape(c)}</th>" for s, c in zip(style, self.columns, strict=True)
         )
@@ -152,8 +169,17 @@ class Table:
             + "</tr>"
             for r in self.cells()
         )
+        if compact:
+            return (
+                '<div style="overflow-x:auto"><table class="eightschools-table" '
+                'style="font-size:0.85em;font-variant-numeric:tabular-nums;white-space:nowrap">'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            )
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         return (
             f'<table class="eightschools-table">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>"
         )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
