@@ -274,6 +274,31 @@ def test_tiny_and_huge_sigma_use_the_safe_path():
         np.testing.assert_allclose(got_scalar, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("scale", "groups"),
+    [(1.0, 8), (1e-3, 8), (1e30, 8), (1e-30, 8), (1.0, 120)],
+)
+def test_direct_path_takes_the_log_of_the_product_only_when_safe(scale, groups):
+    # Truth: mpmath at 50 digits. For finite points the direct path sums log v_j as the log
+    # of the product of the v_j when that product is surely a normal float, and term by term
+    # otherwise. Each case here lands on one side or the other (sigma^2 ~ 1e60 or 1e-60 over
+    # eight groups, or 120 groups, overflow or underflow a product; log tau = 25 gives
+    # v_j ~ e^50 and a product near e^400, still safe for 8 groups), so both must keep 1e-12.
+    rng = np.random.default_rng(groups)
+    y = rng.normal(0.0, 10.0, groups) * scale
+    s = rng.uniform(5.0, 20.0, groups) * scale
+    lp = LogPosterior(y, s)
+    log_scale = math.log(scale)
+    lam = np.column_stack(
+        [rng.uniform(-30.0, 30.0, 12) * scale, log_scale + np.linspace(-4.0, 25.0, 12)]
+    )
+    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
+        warnings.simplefilter("error")
+        got = lp(lam)
+    want = [float(mp_log_posterior(a, b, y, s)) for a, b in lam]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 # --------------------------------------------------------------------------- theta | mu, tau
 def test_conditional_theta_matches_precision_weighted_closed_form():
     # Truth: BDA3 eq. 5.17 as printed, theta_hat = (y/s^2 + mu/t^2) / (1/s^2 + 1/t^2),

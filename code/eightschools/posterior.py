@@ -63,6 +63,9 @@ FloatArray = NDArray[np.float64]
 
 # Above this log tau, exp(2 log tau) comes near the float64 range: use the log-sum-exp path.
 _LOG_TAU_FAST_MAX = 300.0
+# A product of positive floats whose log stays below this in size is a normal float.
+_LOG_PRODUCT_MAX = 700.0
+_LN2 = math.log(2.0)
 
 
 # --------------------------------------------------------------------------- validation
@@ -126,20 +129,17 @@ def _finite_rows(lam: FloatArray) -> tuple[FloatArray, NDArray[np.bool_] | None]
 
 
 def _log_post_kernel(
-    lam: FloatArray, y: FloatArray, s2: FloatArray, log_s2: FloatArray, fast_ok: bool
+    lam: FloatArray,
+    y: FloatArray,
+    s2: FloatArray,
+    log_s2: FloatArray,
+    log_s2_range: tuple[float, float] | None,
 ) -> FloatArray:
     l2 = lam[..., 1]
-    if fast_ok and lam.size and np.isfinite(lam).all() and l2.max() <= _LOG_TAU_FAST_MAX:
-        # Common case: tau^2 = exp(2 l2) is far from overflow, sigma_j^2 is a normal float.
-        # Groups along the first axis, points along the second: each step below is one pass
-        # over contiguous rows, and the sum over groups adds whole rows.
-        flat = lam.reshape(-1, 2)
-        v = s2[:, None] + np.exp(2.0 * flat[:, 1])
-        q = flat[:, 0] - y[:, None]
-        q *= q
-        q /= v
-        q += np.log(v)
-        return (flat[:, 1] - 0.5 * q.sum(axis=0)).reshape(lam.shape[:-1])
+    if log_s2_range is not None and lam.size and np.isfinite(lam).all():
+        l2_max = float(l2.max())
+        if l2_max <= _LOG_TAU_FAST_MAX:
+            return _log_post_direct(lam, y, s2, log_s2_range, l2_max)
     safe, bad = _finite_rows(lam)
     log_v = np.logaddexp(2.0 * safe[..., 1, None], log_s2)
     z = (safe[..., 0, None] - y) * np.exp(-0.5 * log_v)  # (mu - y_j) / sqrt(v_j)
@@ -147,6 +147,35 @@ def _log_post_kernel(
     if bad is not None:
         out[bad] = -np.inf
     return out
+
+
+def _log_post_direct(
+    lam: FloatArray,
+    y: FloatArray,
+    s2: FloatArray,
+    log_s2_range: tuple[float, float],
+    l2_max: float,
+) -> FloatArray:
+    """The common case, for finite points whose tau^2 = exp(2 l2) is far from overflow.
+
+    Groups run along the first axis and points along the second, so each step is one pass
+    over contiguous rows and the sums over groups add whole rows. When the product of the
+    v_j = sigma_j^2 + tau^2 is certainly a normal float, sum_j log v_j is the log of that
+    product: one log per point instead of one per group and point.
+    """
+    flat = lam.reshape(-1, 2)
+    v = s2[:, None] + np.exp(2.0 * flat[:, 1])
+    q = flat[:, 0] - y[:, None]
+    q *= q
+    q /= v
+    quad = q.sum(axis=0)
+    lo, hi = log_s2_range
+    log_v_max = _LN2 + max(hi, 2.0 * l2_max)  # log(s^2 + t) <= log 2 + max(log s^2, log t)
+    if y.size * max(-lo, log_v_max) < _LOG_PRODUCT_MAX:
+        quad += np.log(np.multiply.reduce(v, axis=0))
+    else:
+        quad += np.log(v).sum(axis=0)
+    return (flat[:, 1] - 0.5 * quad).reshape(lam.shape[:-1])
 
 
 def _grad_kernel(lam: FloatArray, y: FloatArray, log_s2: FloatArray) -> FloatArray:
@@ -168,20 +197,25 @@ def _hessian_kernel(lam: FloatArray, y: FloatArray, log_s2: FloatArray) -> Float
     h = np.empty(safe.shape + (2,))
     h[..., 0, 0] = -p.inv_v.sum(axis=-1)
     h[..., 0, 1] = h[..., 1, 0] = 2.0 * (p.w * r).sum(axis=-1)
-    h[..., 1, 1] = 2.0 * (
-        p.w * (p.d * r * (p.one_minus_w - p.w) - p.one_minus_w)
-    ).sum(axis=-1)
+    h[..., 1, 1] = 2.0 * (p.w * (p.d * r * (p.one_minus_w - p.w) - p.one_minus_w)).sum(axis=-1)
     if bad is not None:
         h[bad] = np.nan
     return h
 
 
-def _sigma_terms(sigma: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
-    """sigma^2, log sigma^2, and whether sigma^2 is a normal float (direct path allowed)."""
+def _sigma_terms(
+    sigma: FloatArray,
+) -> tuple[FloatArray, FloatArray, tuple[float, float] | None]:
+    """Return sigma^2, log sigma^2, and the range of log sigma^2.
+
+    The range is None unless sigma^2 is a normal float everywhere; the direct path of the
+    log density is then not used.
+    """
     with np.errstate(over="ignore", under="ignore"):
         s2 = sigma * sigma
-    fast_ok = bool(s2.min() > 1e-280 and s2.max() < 1e280)
-    return s2, 2.0 * np.log(sigma), fast_ok
+    log_s2 = 2.0 * np.log(sigma)
+    normal = bool(s2.min() > 1e-280 and s2.max() < 1e280)
+    return s2, log_s2, (float(log_s2.min()), float(log_s2.max())) if normal else None
 
 
 def _shape_out(out: FloatArray) -> FloatArray:
@@ -226,7 +260,7 @@ class LogPosterior:
     sigma: FloatArray
     _s2: FloatArray = field(init=False, repr=False)
     _log_s2: FloatArray = field(init=False, repr=False)
-    _fast_ok: bool = field(init=False, repr=False)
+    _log_s2_range: tuple[float, float] | None = field(init=False, repr=False)
     _pairs: tuple[tuple[float, float], ...] = field(init=False, repr=False)
     _log_s2_tuple: tuple[float, ...] = field(init=False, repr=False)
 
@@ -234,13 +268,13 @@ class LogPosterior:
         y, sigma = check_y_sigma(self.y, self.sigma, min_groups=3)
         y.flags.writeable = False
         sigma.flags.writeable = False
-        s2, log_s2, fast_ok = _sigma_terms(sigma)
+        s2, log_s2, log_s2_range = _sigma_terms(sigma)
         for name, value in (
             ("y", y),
             ("sigma", sigma),
             ("_s2", s2),
             ("_log_s2", log_s2),
-            ("_fast_ok", fast_ok),
+            ("_log_s2_range", log_s2_range),
             ("_pairs", tuple(zip(y.tolist(), s2.tolist(), strict=True))),
             ("_log_s2_tuple", tuple(log_s2.tolist())),
         ):
@@ -254,7 +288,7 @@ class LogPosterior:
     def __call__(self, lam: ArrayLike) -> FloatArray:
         """Log posterior at ``lam`` of shape (..., 2); returns shape (...)."""
         arr = _check_lam(lam)
-        return _shape_out(_log_post_kernel(arr, self.y, self._s2, self._log_s2, self._fast_ok))
+        return _shape_out(_log_post_kernel(arr, self.y, self._s2, self._log_s2, self._log_s2_range))
 
     def grad(self, lam: ArrayLike) -> FloatArray:
         """Gradient at ``lam`` of shape (..., 2); returns shape (..., 2)."""
@@ -275,7 +309,7 @@ class LogPosterior:
         l2 = float(lam[1])
         if l1 - l1 != 0.0 or l2 - l2 != 0.0:  # NaN or infinity
             return -math.inf
-        if l2 <= _LOG_TAU_FAST_MAX and self._fast_ok:
+        if l2 <= _LOG_TAU_FAST_MAX and self._log_s2_range is not None:
             t = math.exp(2.0 * l2)
             quad = 0.0
             prod = 1.0
@@ -607,9 +641,5 @@ def log_p_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
     mu_hat, v_mu = mu_given_tau(t, y_arr, s_arr)
     hyp = np.hypot(s_arr, t[..., None])
     scaled = (np.asarray(mu_hat)[..., None] - y_arr) / hyp
-    out = (
-        0.5 * np.log(v_mu)
-        - np.log(hyp).sum(axis=-1)
-        - 0.5 * (scaled * scaled).sum(axis=-1)
-    )
+    out = 0.5 * np.log(v_mu) - np.log(hyp).sum(axis=-1) - 0.5 * (scaled * scaled).sum(axis=-1)
     return _shape_out(np.asarray(out))
