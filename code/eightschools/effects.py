@@ -291,26 +291,30 @@ def theta_given_tau(
 
 
 def theta_density(grid: ArrayLike, draws: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
-    r"""Each school's marginal posterior density on a grid, averaged over the draws.
+    r"""Each school's marginal posterior density on a grid, averaged over the draws of :math:`\tau`.
 
-    The Rao-Blackwellised estimate (Gelfand & Smith 1990): with :math:`\hat\theta_j^{(s)}` and
-    :math:`V_j^{(s)}` of :func:`eightschools.posterior.conditional_theta` at each draw,
+    The Rao-Blackwellised estimate (Gelfand & Smith 1990), conditioning on :math:`\tau` alone:
+    with the mean :math:`m_j(\tau)` and variance :math:`v_j(\tau)` of :func:`theta_given_tau`
+    (:math:`\mu` integrated out),
 
     .. math::
 
         \hat p(\theta_j \mid y) = \frac1S \sum_{s=1}^S
-        \mathrm{N}\big(\theta_j \mid \hat\theta_j^{(s)}, V_j^{(s)}\big),
+        \mathrm{N}\big(\theta_j \mid m_j(\tau^{(s)}), v_j(\tau^{(s)})\big),
 
     a smooth density with no bandwidth to choose, whose mean is exactly the average of the
-    conditional means.
+    :math:`m_j(\tau^{(s)})`. Conditioning on :math:`\tau` rather than on :math:`(\mu, \tau)`
+    keeps every component wide: :math:`v_j(\tau) \ge B_j^2 V_\mu`, which tends to the pooled
+    variance as :math:`\tau \to 0`, whereas the variance :math:`(1 - B_j)\sigma_j^2` given
+    :math:`(\mu, \tau)` vanishes there, and draws of small :math:`\tau` would put spikes on the
+    curve.
 
     Parameters
     ----------
     grid : array_like, shape (G,)
         Values of :math:`\theta`, finite.
     draws : array_like, shape (n, 2) or (chains, n, 2)
-        Draws of :math:`(\mu, \log\tau)`; each needs :math:`\tau > 0` (a draw at
-        :math:`\tau = 0` has no density).
+        Draws of :math:`(\mu, \log\tau)`; only :math:`\tau` is used.
     y, sigma : array_like, shape (J,)
         Estimates and standard errors, :math:`J \ge 3`.
 
@@ -344,7 +348,7 @@ def theta_density(grid: ArrayLike, draws: ArrayLike, y: ArrayLike, sigma: ArrayL
                          f"{g.shape}")
     lam = _check_draws(draws).reshape(-1, 2)
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
-    mean, var = conditional_theta(lam[:, 0], _tau(lam), y_arr, s_arr)  # (S, J)
+    mean, var = theta_given_tau(_tau(lam), y_arr, s_arr)  # (S, J)
     sd = np.sqrt(var)
     out = np.empty((g.size, y_arr.size))
     for i, t in enumerate(g):  # one grid value at a time keeps memory at S x J
