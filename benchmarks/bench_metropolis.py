@@ -112,6 +112,7 @@ def main() -> None:
     )
     report("1,000 chains x 10,000, vectorised", many, t_many, TARGET_MANY_CHAINS)
 
+
     # Where the time goes: the parts no sampler can avoid, timed alone.
     def density_only() -> None:
         for _ in range(10_000):
@@ -130,6 +131,21 @@ def main() -> None:
         f"{(t_many - t_density) / 10_000 * 1e6:.0f} us for 1,000 chains. Drawing z and u "
         f"alone takes {t_random:.3f} s, on the helper thread while the chains step"
     )
+    # The runs above free each output before the next run allocates its own, so the memory
+    # is often recycled. Keeping every output alive makes each run write 250 MB of fresh
+    # memory, as a first run in a new process does: the slower, but honest, case.
+    kept = []
+    seconds = []
+    for _ in range(max(args.repeats, 5)):
+        t0 = time.perf_counter()
+        kept.append(rwmetrop(logpost, starts, cov, 2.0, 10_000, np.random.default_rng(seed)))
+        seconds.append(time.perf_counter() - t0)
+    rates = 1e7 / np.array(seconds)
+    print(
+        f"    with every output kept (fresh memory each run): {rates.min():,.0f} to "
+        f"{rates.max():,.0f}/s over {rates.size} runs, median {np.median(rates):,.0f}/s"
+    )
+    del kept
     print(f"    load average while running: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

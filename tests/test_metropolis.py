@@ -403,6 +403,33 @@ def test_invalid_settings_raise(kw: dict[str, object], message: str) -> None:
         _run(**kw)
 
 
+@pytest.mark.parametrize("chains", [1, 500])
+def test_overflowing_steps_raise(chains: int) -> None:
+    """scale * L z beyond the float range is refused, on the one-chain path and on the
+    many-chain path, where the helper thread finds it and the main thread reports it."""
+    with pytest.raises(ValueError, match="proposal steps overflow"):
+        _run(start=np.zeros((chains, 2)), cov=np.eye(2), scale=1e308, n_iter=2_000)
+
+
+def test_an_error_in_logpdf_mid_run_propagates() -> None:
+    """An exception raised by logpdf after some steps reaches the caller unchanged (the
+    helper thread drawing the next block is waited for, not left behind)."""
+
+    class Fails(Gaussian2):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def __call__(self, x: np.ndarray) -> np.ndarray:
+            self.calls += 1
+            if self.calls > 300:
+                raise RuntimeError("model failed at call 301")
+            return super().__call__(x)
+
+    with pytest.raises(RuntimeError, match="model failed at call 301"):
+        rwmetrop(Fails(), np.tile(M, (200, 1)), S, 2.0, 2_000, np.random.default_rng(0))
+
+
 def test_start_with_non_finite_log_density_raises() -> None:
     """A start where the log density is -inf or NaN is refused, naming the chain."""
     starts = np.array([[0.0, 0.0], [-2.0, 0.0], [0.0, 0.0]])

@@ -44,7 +44,7 @@ _BLOCK_NUMBERS = 2**18
 #: ... and of at most this many iterations.
 _MAX_BLOCK = 1024
 #: Rows of standard normals turned into proposal steps by one matrix product.
-_MATMUL_ROWS = 8192
+_MATMUL_ROWS = 2**15
 
 
 @dataclass(frozen=True)
@@ -240,9 +240,10 @@ class _Blocks:
         # Row by row, z^T (s L^T) is the step (s L z)^T. The product is taken a slice of
         # rows at a time: small enough that BLAS does not start threads of its own (which
         # would compete with the chains for the two cores), large enough to be cheap.
-        for a in range(0, rows.shape[0], _MATMUL_ROWS):
-            part = rows[a : a + _MATMUL_ROWS]
-            part[...] = part @ self.lt
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+            for a in range(0, rows.shape[0], _MATMUL_ROWS):
+                part = rows[a : a + _MATMUL_ROWS]
+                part[...] = part @ self.lt
         if not np.isfinite(steps).all():
             raise ValueError(
                 f"scale * sqrt(cov) is too large: proposal steps overflow (scale = {self.scale:g})"
@@ -264,10 +265,10 @@ def _run_vectorised(
     """Advance every chain together, one numpy step per iteration.
 
     While the chains work through block ``k`` of random numbers, a helper thread draws block
-    ``k + 1`` (numpy's generators and array operations release the GIL, so the two overlap on
-    two cores). The helper draws the blocks in order, so the draws depend only on the seed.
-    The output is written time-major, one contiguous row of chains per step, and returned
-    as transposed views.
+    ``k + 1`` and touches the output rows it will fill (numpy's generators and array
+    operations release the GIL, so the two overlap on two cores). The helper draws the
+    blocks in order, so the draws depend only on the seed. The output is written
+    time-major, one contiguous row of chains per step, and returned as transposed views.
     """
     chains, d = start.shape
     draws = np.empty((n_iter, chains, d))
@@ -280,12 +281,21 @@ def _run_vectorised(
     lp_current = lp_start
     inf = np.inf
     n_blocks = -(-n_iter // blocks.length)
+
+    def prepare(k: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        # Besides drawing block k, touch the output rows it will fill: the first write to
+        # fresh memory costs a page fault, and this way the helper pays for it.
+        rows = slice(k * blocks.length, (k + 1) * blocks.length)
+        for out in (draws[rows], log_dens[rows], accepted[rows]):
+            out.fill(0)
+        return blocks.fill(k)
+
     with ThreadPoolExecutor(max_workers=1) as helper:
-        pending = helper.submit(blocks.fill, 0)
+        pending = helper.submit(prepare, 0)
         for k in range(n_blocks):
             steps, log_u = pending.result()
             if k + 1 < n_blocks:
-                pending = helper.submit(blocks.fill, k + 1)
+                pending = helper.submit(prepare, k + 1)
             t0 = k * blocks.length
             for i in range(min(blocks.length, n_iter - t0)):
                 t = t0 + i
