@@ -145,6 +145,29 @@ def test_constant_draws_match_arviz() -> None:
     assert np.isnan(rhat(x))
 
 
+@pytest.mark.parametrize("scale", [1e-100, 1e-20, 1e20, 1e100])
+def test_ess_and_mcse_are_scale_equivariant(scale: float) -> None:
+    """ESS does not change when the draws are rescaled, and the MCSE scales with them.
+
+    Rescaling by a power of ten is not exact in floating point, so the tolerance is 1e-9
+    relative; an absolute constant-chain threshold would count x * 1e-20 as constant and
+    report every draw as effective (8000 here, against about 400).
+    """
+    x = ar1(np.random.default_rng(5), 4, 2000, 0.9)
+    for method in ("mean", "bulk", "tail"):
+        assert ess(x * scale, method) == pytest.approx(ess(x, method), rel=1e-9), method
+    assert ess(x, "mean") < 1000
+    assert mcse(x * scale) == pytest.approx(mcse(x) * scale, rel=1e-9)
+    assert rhat(x * scale) == pytest.approx(rhat(x), rel=1e-9)
+
+
+def test_a_chain_constant_to_the_last_bits_counts_as_constant() -> None:
+    """Draws that differ only in their last bits are constant, for ESS as for ArviZ."""
+    x = np.full((2, 10), 1e30)
+    x[0, 3] = np.nextafter(1e30, 2e30)
+    assert ess(x, "mean") == 20.0
+
+
 @pytest.mark.parametrize(("chains", "draws"), [(4, 500), (3, 101), (1, 40)])
 def test_summary_matches_arviz_summary(chains: int, draws: int) -> None:
     """summary() equals arviz.summary(kind="all") column by column, within 1e-6 relative.

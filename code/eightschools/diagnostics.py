@@ -160,11 +160,15 @@ def _ess_core(x: NDArray[np.float64]) -> NDArray[np.float64]:
     to the first that is not positive (Geyer's initial positive sequence) and made
     non-increasing (his initial monotone sequence), giving
     :math:`\hat\tau = -1 + 2\sum_{k<K} P_k + \hat\rho_{2K}^{+}` and ESS :math:`= mn/\hat\tau`,
-    with :math:`\hat\tau` kept at least :math:`1/\log_{10}(mn)`.
+    with :math:`\hat\tau` kept at least :math:`1/\log_{10}(mn)`. Draws whose range is at most
+    :math:`10^{-15}` times their largest absolute value count as constant, with ESS :math:`mn`.
     """
     m, n = x.shape[-2:]
     total = m * n
-    constant = (x.max(axis=(-2, -1)) - x.min(axis=(-2, -1))) < np.finfo(np.float64).resolution
+    # Constant, relative to the draws' own size: ESS must not change when x is rescaled.
+    spread = x.max(axis=(-2, -1)) - x.min(axis=(-2, -1))
+    size = np.abs(x).max(axis=(-2, -1))
+    constant = spread <= np.finfo(np.float64).resolution * size
 
     acov = _autocovariance(x)
     within = acov[..., 0].mean(axis=-1) * n / (n - 1.0)
