@@ -1,4 +1,8 @@
-"""Tests of eightschools.classical against the post's R output and closed forms."""
+"""Tests of eightschools.classical against the post's R output, closed forms and exact
+rational arithmetic (fractions.Fraction) at the ends of the float64 range."""
+
+import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -137,3 +141,40 @@ def test_prob_less_given_tau_limits():
 def test_prob_less_given_tau_bad_input(tau, i, k, message):
     with pytest.raises(ValueError, match=message):
         classical.prob_less_given_tau(D.y, D.sigma, tau, i, k)
+
+
+def rounded(x) -> float:
+    """An exact fractions.Fraction as the nearest float, inf beyond the float64 range."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
+
+
+@pytest.mark.parametrize(("shift", "power"), [(1e12, 0), (0.0, 600), (0.0, -1000), (2.0**52, 448)])
+def test_pooled_estimate_and_q_at_any_scale_and_offset(shift, power):
+    # Truth: exact rational arithmetic (fractions.Fraction) on the transformed data, which are
+    # exactly representable: y -> (y + a) 2^m, sigma -> sigma 2^m. Mean and variance must be
+    # the correctly rounded values to 1e-15 relative (the variance 0 or inf where it leaves
+    # the float64 range, sigma ~ 1e-300 or 1e181), and Q must not move. Before the standard
+    # units, sigma below 1e-154 or above 1e154 gave NaN, and a shift of 1e12 moved Q.
+    k = 2.0**power
+    y, sigma = (D.y + shift) * k, D.sigma * k
+    w = [1 / Fraction(s) ** 2 for s in sigma]
+    mean = sum(wj * Fraction(yj) for wj, yj in zip(w, y, strict=True)) / sum(w)
+    q = sum(wj * (Fraction(yj) - mean) ** 2 for wj, yj in zip(w, y, strict=True))
+    est = classical.pooled_estimate(y, sigma)
+    assert est.mean == pytest.approx(rounded(mean), rel=1e-15)
+    assert est.variance == pytest.approx(rounded(1 / sum(w)), rel=1e-15, abs=1e-320)
+    assert classical.homogeneity_test(y, sigma).statistic == pytest.approx(rounded(q), rel=1e-14)
+
+
+def test_q_is_finite_whenever_representable():
+    # Truth: exact rational arithmetic for two groups of equal sigma, Q = (y_1 - y_2)^2 /
+    # (2 sigma^2): near the top of the float64 range Q must still be finite and right, and
+    # inf (with p-value 0) only once the true Q exceeds 1.8e308.
+    for gap, sigma in [(1e150, 1.0), (1e-150, 1e-300), (1e300, 1e146), (1e300, 1e-100)]:
+        q = classical.homogeneity_test([0.0, gap], [sigma, sigma])
+        true = rounded(Fraction(gap) ** 2 / (2 * Fraction(sigma) ** 2))
+        assert q.statistic == pytest.approx(true, rel=1e-14)
+        assert (q.p_value == 0.0) == (true > 1e4)

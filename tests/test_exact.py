@@ -9,13 +9,17 @@ Independent truths used here, each named at its test:
   Carlo standard error;
 - closed forms: scipy.stats densities for the priors; the tail rate tau^(1 - J);
 - the definition of the cut-off bound: it must exceed the true mass outside the grid,
-  computed by quad.
+  computed by quad;
+- for data at any scale or offset, the model's exact location-scale equivariance (carrying
+  the truths above), and closed-form limits: an estimate far beyond the others leaves every
+  effect unpooled, theta_j | y ~ N(y_j, sigma_j^2).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 import pytest
@@ -29,6 +33,7 @@ from eightschools.exact import (
     inverse_gamma_prior,
     moment_exists,
 )
+from eightschools.meta import load_bcg
 from eightschools.posterior import conditional_theta, log_p_tau, mu_given_tau
 
 Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
@@ -349,6 +354,124 @@ def test_many_groups_match_adaptive_quadrature() -> None:
     z = integrate.quad(dens, pts[0], pts[1], epsrel=1e-12, limit=500)[0]
     m1 = integrate.quad(lambda t: t * dens(t), pts[0], pts[1], epsrel=1e-12, limit=500)[0]
     assert s.tau.mean == pytest.approx(m1 / z, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- any scale
+def summary_numbers(post: ExactPosterior) -> dict[str, np.ndarray]:
+    """The summary, grouped by how each number moves with the data's units."""
+    s = post.summary()
+    return {
+        "location": np.array([s.mu.mean, *dataclasses.astuple(s.mu)[2:], *s.theta.mean,
+                              s.theta.q025[0], s.theta.q50[3], s.theta.q975[7]]),
+        "scale": np.array([s.mu.sd, s.tau.mean, s.tau.sd, s.tau.q50, s.tau.q975, *s.theta.sd]),
+        "free": np.array([*s.theta.shrinkage, *post.prob_best()]),
+    }
+
+
+@pytest.mark.parametrize(("shift", "power"), [(1e10, 0), (1e12, 0), (0.0, 700), (0.0, -1000),
+                                              (2.0**52, 448)])
+def test_any_scale_and_offset_give_the_mapped_summary(shift, power):
+    # Truth: the model's exact equivariance, carried from the eight schools (tested against
+    # quadrature above). With y -> (y + a) 2^m and sigma -> sigma 2^m, means and quantiles
+    # become (x + a) 2^m, sds and tau scale by 2^m, and shrinkage and P(best) do not move.
+    # These are the issue's failures: a shift of 1e10 gave sd(mu) = 128 (truth 5.178) and
+    # 1e12 gave 0; sigma ~ 1e-300 or 1e+212 raised; data near 1e150 (the last case: every
+    # estimate is 2^500 + y_j 2^448, exactly representable) gave P(best) = 0 for all.
+    base = summary_numbers(exact_posterior(Y, SIGMA))
+    k = 2.0**power
+    moved = summary_numbers(exact_posterior((Y + shift) * k, SIGMA * k))
+    np.testing.assert_allclose(moved["location"], (base["location"] + shift) * k, rtol=1e-12)
+    np.testing.assert_allclose(moved["scale"], base["scale"] * k, rtol=1e-11)
+    np.testing.assert_allclose(moved["free"], base["free"], rtol=0, atol=1e-13)
+
+
+def test_an_outlier_of_1e200_leaves_the_others_unpooled():
+    # Truth: a closed-form limit. One estimate of 1e200 among the eight schools forces tau to
+    # about 1e199, so every B_j = sigma_j^2 / (sigma_j^2 + tau^2) is 0 to double precision
+    # and theta_j | y ~ N(y_j, sigma_j^2) exactly (no pooling); the outlier is surely best.
+    y = Y.copy()
+    y[0] = 1e200
+    post = exact_posterior(y, SIGMA)
+    s = post.summary()
+    np.testing.assert_array_equal(s.theta.mean, y)
+    np.testing.assert_allclose(s.theta.sd, SIGMA, rtol=1e-12)
+    np.testing.assert_allclose(s.theta.q975, y + stats.norm.ppf(0.975) * SIGMA, rtol=1e-12)
+    np.testing.assert_array_equal(s.theta.shrinkage, np.zeros(8))
+    np.testing.assert_allclose(post.prob_best(), np.eye(8)[0], rtol=0, atol=1e-14)
+    assert 1e198 < s.tau.q50 < 1e201
+
+
+def test_estimates_of_plus_and_minus_1e154_are_quick_and_right():
+    # Truth: as above, a closed form: with y_j = +-1e154 and sigma_j = 1, tau ~ 1e154 and
+    # theta_j | y ~ N(y_j, 1); the three equal largest estimates tie for best, 1/3 each.
+    # (This input ran for two minutes and 1.4 GB before the standard units.)
+    y = np.array([1e154, -1e154, 1e154, -1e154, 1e154])
+    start = time.perf_counter()
+    post = exact_posterior(y, np.ones(5))
+    s = post.summary()
+    best = post.prob_best()
+    assert time.perf_counter() - start < 10.0
+    np.testing.assert_array_equal(s.theta.mean, y)
+    np.testing.assert_allclose(s.theta.sd, np.ones(5), rtol=1e-12)
+    np.testing.assert_allclose(best, [1 / 3, 0, 1 / 3, 0, 1 / 3], atol=1e-12)
+
+
+@pytest.mark.parametrize("data", ["eight schools", "BCG"])
+def test_default_gauss_hermite_nodes_are_enough(data) -> None:
+    # Truth: convergence of the Gauss-Hermite rule in mu: 40 nodes against the default 10,
+    # on the eight schools and on the BCG trials (13 groups, sigma from 0.03 to 1.4, where
+    # the integrand in mu is least smooth): rounding-level agreement.
+    y, sigma = (Y, SIGMA) if data == "eight schools" else (load_bcg().y, load_bcg().sigma)
+    post = exact_posterior(y, sigma)
+    assert np.abs(post.prob_best() - post.prob_best(n_mu=40)).max() < 1e-14
+
+
+def test_many_groups_on_a_fine_grid_match_quadrature() -> None:
+    # Truth: scipy quad over tau (BDA3 eq. 5.21) of the closed forms of theta_1 | tau, y for
+    # J = 3,000 groups, whose grid is fine enough (h ~ 0.01) that the school effects use
+    # every second node; and twice as many nodes, for every group (1e-12 of its sd).
+    rng = np.random.default_rng(11)
+    sigma = rng.uniform(5.0, 20.0, 3000)
+    y = rng.normal(rng.normal(5.0, 10.0, 3000), sigma)
+    post = exact_posterior(y, sigma)
+    assert post.spacing <= 0.025
+    s = post.summary()
+    mode = post.log_tau[np.argmax(post.weights)]
+    peak = float(log_p_tau(math.exp(mode), y, sigma))
+
+    def expect(fn):
+        def integrand(t):
+            return fn(t) * math.exp(float(log_p_tau(t, y, sigma)) - peak)
+        a, b = math.exp(mode - 0.5), math.exp(mode + 0.5)
+        return integrate.quad(integrand, a, b, epsrel=1e-13, limit=500)[0]
+
+    def theta_1(t):  # mean and P(theta_1 > 20) given tau
+        m, v = (float(x) for x in mu_given_tau(t, y, sigma))
+        mean, var = conditional_theta(m, t, y[:1], sigma[:1])
+        sd = math.sqrt(float(var[0]) + (sigma[0] ** 2 / (sigma[0] ** 2 + t * t)) ** 2 * v)
+        return float(mean[0]), float(stats.norm.sf(20.0, float(mean[0]), sd))
+
+    z = expect(lambda t: 1.0)
+    assert s.theta.mean[0] == pytest.approx(expect(lambda t: theta_1(t)[0]) / z, rel=1e-10)
+    assert post.prob_above(20.0)[0] == pytest.approx(expect(lambda t: theta_1(t)[1]) / z,
+                                                     rel=1e-9)
+    fine = exact_posterior(y, sigma, resolution=2.0).summary()
+    for name in ("mean", "sd", "q025", "q975", "shrinkage"):
+        gap = np.abs(getattr(s.theta, name) - getattr(fine.theta, name))
+        assert np.all(gap <= 1e-12 * s.theta.sd), name
+
+
+def test_probability_best_with_unequal_spreads() -> None:
+    # Truth: counting the largest of 400,000 independent draws (binomial MCSE, 5 MCSE), for
+    # standard errors 300 times apart, the widest spread the t-grid resolves (docstring).
+    y = np.array([0.0, 1.0, 2.0, 3.0, -5.0, 4.0])
+    sigma = np.array([10.0 / 300, 10.0, 10.0, 10.0, 10.0, 10.0])
+    post = exact_posterior(y, sigma)
+    best = post.prob_best()
+    assert best.sum() == pytest.approx(1.0, abs=1e-12)
+    theta = post.sample(400_000, np.random.default_rng(3)).theta
+    counted = np.bincount(np.argmax(theta, axis=1), minlength=6) / theta.shape[0]
+    assert np.all(np.abs(best - counted) < 5 * np.sqrt(best * (1 - best) / theta.shape[0]))
 
 
 # --------------------------------------------------------------------------- validation

@@ -150,6 +150,46 @@ def test_equivariance_under_location_and_scale():
     assert moved.log_density == pytest.approx(base.log_density - 7 * math.log(c), abs=1e-9)
 
 
+@pytest.mark.parametrize(("shift", "power"), [(1e12, 0), (0.0, 400), (0.0, -400),
+                                              (2.0**52, 448), (-(2.0**40), -300)])
+def test_equivariance_at_extreme_scales_and_offsets(shift, power):
+    # Truth: the same exact equivariance, with y -> (y + a) 2^m and sigma -> sigma 2^m (exact in
+    # float64), at scales where the Hessian in the data's units, ~2^(-2m), or the covariance
+    # would leave the float64 range without the standard units (the issue: sigma below 1e-154
+    # or above 1e154 failed), and at offsets where mu_hat cancels digits. Two runs of one
+    # iteration on the same standard data: 1e-12 relative.
+    base = laplace_fit(Y, SIGMA)
+    k = 2.0**power
+    moved = laplace_fit((Y + shift) * k, SIGMA * k)
+    assert moved.mode[0] == pytest.approx((base.mode[0] + shift) * k, rel=1e-12)
+    assert moved.mode[1] == pytest.approx(base.mode[1] + power * math.log(2.0), abs=1e-12)
+    d = np.diag([k, 1.0])
+    np.testing.assert_allclose(moved.cov, d @ base.cov @ d, rtol=1e-12)
+    assert moved.log_density == pytest.approx(base.log_density - 7 * power * math.log(2.0),
+                                              rel=1e-12)
+
+
+def test_covariance_beyond_the_float64_range_is_refused():
+    # Truth: Sigma_11 = var(mu) ~ 22 k^2 is 0 or inf in float64 for k = 1e-200 or 1e200; the
+    # fit must say so (the command then prints null), not return a wrong covariance.
+    for k in (1e-200, 1e200):
+        with pytest.raises(ValueError, match="outside the float64 range"):
+            laplace_fit(Y * k, SIGMA * k)
+
+
+def test_widely_spread_estimates_converge_to_the_mode():
+    # Truth: the stationary conditions. Five estimates of +-1e154 with sigma = 1 put the mode
+    # at tau ~ 1e154, where the curvature in mu is ~1e-308 next to ~1 in log tau: the
+    # fallback step must be scale-free to get there. At the mode mu = mu_hat(tau) (BDA3 eq.
+    # 5.20; here the plain mean), and d log p / d log tau = 0 (both to rounding).
+    y = np.array([1e154, -1e154, 1e154, -1e154, 1e154])
+    sigma = np.ones(5)
+    fit = laplace_fit(y, sigma)
+    mu_hat, _ = mu_given_tau(math.exp(fit.mode[1]), y, sigma)
+    assert fit.mode[0] == pytest.approx(float(mu_hat), rel=1e-12)
+    assert abs(log_posterior_grad(fit.mode, y, sigma)[1]) < 1e-10
+
+
 @pytest.mark.parametrize(
     "y, sigma",
     [

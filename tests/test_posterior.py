@@ -33,6 +33,7 @@ from eightschools.posterior import (
     log_posterior_hessian,
     mu_given_tau,
     shrinkage_factor,
+    standardise,
 )
 
 Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
@@ -240,6 +241,78 @@ def test_scalar_equals_vectorised_value():
     np.testing.assert_allclose(got, want, rtol=1e-13)
     np.testing.assert_array_equal(got, got_tuple)
     assert all(type(lp.scalar(p)) is float for p in lam[:3])
+
+
+@pytest.mark.parametrize(
+    ("sigma", "log_v"),
+    [
+        (1e4, None),  # v_j = 2e8: the product of the 100 overflows to inf
+        (1e-4, None),  # v_j = 2e-8: the product underflows to 0
+        (None, -3.25 * math.log(10.0)),  # v_j = 10^-3.25: the product, 1e-325, is 0
+        (None, -3.2 * math.log(10.0)),  # v_j = 10^-3.2: the product, 1e-320, is subnormal
+    ],
+)
+def test_scalar_value_when_the_product_of_variances_leaves_the_normal_range(sigma, log_v):
+    # Truth: mpmath at 50 digits, term by term. The scalar path takes one log of the product
+    # of the v_j = sigma_j^2 + tau^2 only while that product is a normal float; when it
+    # overflows (J = 100, sigma = 1e4), underflows to 0, or is subnormal (the last few bits,
+    # or all, lost), it must fall back on the sum of logs. Checking the bounds only against
+    # 0 (or not at all) returns -inf, raises, or loses digits here; 1e-12 relative catches it.
+    rng = np.random.default_rng(17)
+    if sigma is None:
+        sigma = math.sqrt(0.5 * math.exp(log_v))  # v_j = 2 sigma^2 at tau = sigma
+    y = rng.normal(0.0, sigma, 100)
+    s = np.full(100, sigma)
+    lp = LogPosterior(y, s)
+    point = (0.5 * sigma, math.log(sigma))
+    want = float(mp_log_posterior(*point, y, s))
+    assert lp.scalar(point) == pytest.approx(want, rel=1e-12)
+    assert float(lp(point)) == pytest.approx(want, rel=1e-12)
+
+
+def mp_log_p_tau(tau: float, y: np.ndarray, sigma: np.ndarray) -> float:
+    """BDA3 eq. 5.21 term by term in 50-digit arithmetic, mu_hat and V_mu from eqs. 5.19-5.20."""
+    with mpmath.workdps(50):
+        v = [mpmath.mpf(float(sj)) ** 2 + mpmath.mpf(tau) ** 2 for sj in sigma]
+        yy = [mpmath.mpf(float(yj)) for yj in y]
+        precision = sum(1 / vj for vj in v)
+        mu = sum(yj / vj for yj, vj in zip(yy, v, strict=True)) / precision
+        total = -mpmath.log(precision) / 2
+        for yj, vj in zip(yy, v, strict=True):
+            total -= mpmath.log(vj) / 2 + (yj - mu) ** 2 / (2 * vj)
+        return float(total)
+
+
+def test_log_p_tau_is_finite_and_right_for_huge_tau():
+    # Truth: mpmath at 50 digits. sigma^2 + tau^2 overflows float64 from tau ~ 1.3e154, and
+    # V_mu ~ tau^2 / J with it: the value must stay finite and right to 1e-12 relative, for
+    # data of ordinary size and of size 1e200.
+    for scale in (1.0, 1e200):
+        y, s = Y * scale, SIGMA * scale
+        for tau in (1e100, 1e154, 1e155, 1e200, 1e300):
+            got = float(log_p_tau(tau, y, s))
+            assert math.isfinite(got)
+            assert got == pytest.approx(mp_log_p_tau(tau, y, s), rel=1e-12)
+
+
+def test_standard_units_move_with_the_data_and_keep_squares_in_range():
+    # Truth: the definition, y' = (y - c)/k and sigma' = sigma/k with k a power of two, exact
+    # in float64: data (y + a) 2^m give bitwise the same standard data, with c and k moved
+    # by a and 2^m; and the promise that squares of the standard data are normal floats for
+    # data whose scales span up to 2^880, here 1e-300 to 1e+250 in one data set.
+    y_std, s_std, c, k = standardise(Y, SIGMA)
+    assert math.frexp(k)[0] == 0.5
+    np.testing.assert_array_equal(c + k * y_std, Y)
+    for shift, m in [(1e12, 0), (0.0, 900), (0.0, -1000), (2.0**52, 448)]:
+        moved = standardise((Y + shift) * 2.0**m, SIGMA * 2.0**m)
+        np.testing.assert_array_equal(moved[0], y_std)
+        np.testing.assert_array_equal(moved[1], s_std)
+        assert moved[2:] == ((c + shift) * 2.0**m, k * 2.0**m)
+    wide_y, wide_s, _, _ = standardise([0.0, 1e250, -3e249], [1e-300, 1.0, 1e200])
+    squares = np.concatenate([wide_y[wide_y != 0] ** 2, wide_s**2])
+    assert squares.min() >= np.finfo(float).tiny and squares.max() < np.inf
+    with pytest.raises(ValueError, match="representable distance of its median"):
+        standardise([-1.7e308, 1.7e308, 1.7e308], [1.0, 1.0, 1.0])
 
 
 def test_log_posterior_object_matches_functions_and_is_frozen():

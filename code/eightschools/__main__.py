@@ -2,11 +2,13 @@ r"""The command line: the exact posterior of the hierarchical normal model for a
 
 ``python -m eightschools summary FILE.csv`` (or the console script ``eightschools``) reads a
 CSV file whose header names the columns ``name,y,sigma`` (other columns are ignored; at
-least three rows; every ``sigma > 0``), and prints the classical pooled estimate, the
-posterior mode of :math:`(\mu, \log\tau)` with its normal-approximation covariance, and the
-exact posterior of :math:`\mu`, :math:`\tau` and every :math:`\theta_j` under the flat prior
-:math:`p(\mu, \tau) \propto 1` (:mod:`eightschools.exact`). ``--json`` prints the same as one
-JSON object. A bad file prints one line on standard error and exits with status 2.
+least three rows; every ``sigma > 0``; read strictly, as ``--help`` says), and prints the
+classical pooled estimate, the posterior mode of :math:`(\mu, \log\tau)` with its
+normal-approximation covariance, and the exact posterior of :math:`\mu`, :math:`\tau` and
+every :math:`\theta_j` under the flat prior :math:`p(\mu, \tau) \propto 1`
+(:mod:`eightschools.exact`). ``--json`` prints the same as one JSON object (strict JSON: a
+value that is not finite is null, with a note). A file that cannot be read or summarised
+prints one line on standard error and exits with status 2.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
-from eightschools.data import SchoolData, load_csv
+from eightschools.data import MAX_CSV_BYTES, MAX_CSV_ROWS, SchoolData, load_csv
 
-__all__ = ["MAX_GROUPS_P_BEST", "main", "summarise"]
+__all__ = ["JSON_INDENT_GROUPS", "MAX_GROUPS_P_BEST", "main", "summarise"]
+
+#: Above this many groups ``--json`` prints compact JSON instead of indented JSON.
+JSON_INDENT_GROUPS = 1000
 
 #: Above this many groups the probability of being best (a J-dimensional integral) is skipped.
 MAX_GROUPS_P_BEST = 1000
@@ -31,12 +39,17 @@ for a CSV file of group estimates, computed by one-dimensional quadrature over l
 (see the book, chapter 7).
 """
 
-_EPILOG = """\
+_EPILOG = f"""\
 input:
   A CSV file whose header line names the columns name,y,sigma (in any order; other
   columns are ignored; blank lines are skipped): one row per group, a distinct name, the
   estimate y and its standard error sigma > 0. At least 3 rows (with a flat prior on tau
   the posterior is improper for fewer).
+  The file is read strictly: a regular file of UTF-8 text (a byte-order mark is allowed)
+  of at most {MAX_CSV_BYTES // 2**20} MiB and {MAX_CSV_ROWS:,} rows; every row has as many
+  cells as the header, ignored columns included; numbers are plain ASCII decimal or
+  scientific notation (-3, 0.25, 1e-3; not 1,000, 2_8, nan or inf); names have no control
+  characters.
 
 output (table, or with --json one JSON object with these keys):
   pooled       mean, variance, Q, df, p_value: the precision-weighted pooled estimate and
@@ -47,14 +60,16 @@ output (table, or with --json one JSON object with these keys):
   theta        an object keyed by group name, each with mean, sd, q025, q25, q50, q75,
                q975, shrinkage (E[B_j | y], B_j = sigma_j^2 / (sigma_j^2 + tau^2)) and
                p_best (the probability that this group has the largest effect)
-  notes        a list of strings explaining every missing value
+  notes        a list of strings explaining every missing value (a number that is not
+               finite is given as null, with a note)
   A moment that does not exist is null (with the flat prior the means of mu and tau need
   J >= 4 groups and their sds J >= 5). p_best is given for J <= 1000 groups, null above.
+  Above 1000 groups the JSON is printed compact, on one line.
 
 exit status:
   0 on success; 2 if the file cannot be read or is not valid (missing column, a cell
-  that is not a number, sigma <= 0, fewer than 3 rows, repeated name): one line on
-  standard error names the problem.
+  that is not a number, sigma <= 0, fewer than 3 rows, repeated name, ...) or the
+  posterior cannot be computed: one line on standard error names the problem.
 
 example:
   python -m eightschools summary chapters/data/eight_schools.csv --json
@@ -139,12 +154,46 @@ def summarise(data: SchoolData) -> dict[str, object]:
     }
 
 
-def _fmt(value: object, width: int = 9) -> str:
+def _finite_summary(data: SchoolData) -> dict[str, Any]:
+    """:func:`summarise`, with every number that is not finite made null and noted.
+
+    Numerical warnings become notes too, so that standard error stays clean.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")  # each warning once per place, however often
+        out = summarise(data)
+    bad: list[str] = []
+    _nulls(out, "", bad)
+    warned = dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning))
+    out["notes"] += [f"the computation warned: {message}" for message in warned]
+    if bad:
+        more = ", ..." if len(bad) > 5 else ""
+        out["notes"].append(
+            f"{len(bad)} value(s) are not finite and are given as null: {', '.join(bad[:5])}{more}"
+        )
+    return out
+
+
+def _nulls(value: dict | list, where: str, bad: list[str]) -> None:
+    """Replace, in place, each float in ``value`` that is not finite by None; list its place."""
+    for key in value.keys() if isinstance(value, dict) else range(len(value)):
+        item = value[key]
+        if isinstance(item, float) and not math.isfinite(item):
+            value[key] = None
+            bad.append(f"{where}{key} ({item})"[-80:])
+        elif isinstance(item, dict | list):
+            _nulls(item, f"{where}{key}.", bad)
+
+
+def _num(value: float | None, spec: str = ".3f") -> str:
+    """``value`` in format ``spec``; in scientific notation from a million up; None as n/a."""
     if value is None:
-        return "—".rjust(width)
-    if isinstance(value, float):
-        return f"{value:{width}.3f}" if math.isfinite(value) else str(value).rjust(width)
-    return str(value).rjust(width)
+        return "n/a"
+    return format(value, spec if abs(value) < 1e6 else ".2e")
+
+
+def _fmt(value: float | None, width: int = 9) -> str:
+    return " " + _num(value).rjust(width - 1)
 
 
 def _table(data: SchoolData, out: dict) -> str:
@@ -153,14 +202,16 @@ def _table(data: SchoolData, out: dict) -> str:
         f"Exact posterior of the hierarchical normal model, flat prior on (mu, tau); "
         f"J = {data.J} groups",
         "",
-        f"pooled estimate {pooled['mean']:.3f} (variance {pooled['variance']:.3f}); "
-        f"homogeneity Q = {pooled['Q']:.3f} on {pooled['df']} df, p = {pooled['p_value']:.4f}",
+        f"pooled estimate {_num(pooled['mean'])} (variance "
+        f"{_num(pooled['variance'])}); homogeneity Q = {_num(pooled['Q'])} on "
+        f"{pooled['df']} df, p = {_num(pooled['p_value'], '.4f')}",
     ]
     if mode["mu"] is not None:
+        c = [_num(v) for row in cov or [[None, None], [None, None]] for v in row]
         lines.append(
-            f"posterior mode: mu = {mode['mu']:.3f}, log tau = {mode['log_tau']:.3f}; "
-            f"normal approximation covariance [[{cov[0][0]:.3f}, {cov[0][1]:.3f}], "
-            f"[{cov[1][0]:.3f}, {cov[1][1]:.3f}]]"
+            f"posterior mode: mu = {_num(mode['mu'])}, log tau = "
+            f"{_num(mode['log_tau'])}; normal approximation covariance "
+            f"[[{c[0]}, {c[1]}], [{c[2]}, {c[3]}]]"
         )
     keys = ["mean", "sd", "q025", "q25", "q50", "q75", "q975"]
     labels = ["mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%"]
@@ -209,29 +260,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(text: str) -> int:
+    """Print one line on standard error (at most 300 characters); return the status 2."""
+    line = " ".join(text.split())
+    line = line if len(line) <= 300 else line[:297] + "..."
+    print(f"eightschools summary: error: {line}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0, or 2 for a bad file)."""
     args = _parser().parse_args(argv)
+    label = args.file if args.file.isprintable() else ascii(args.file)
     try:
         data = load_csv(args.file)
         if data.J < 3:
             raise ValueError(
-                f"{args.file}: at least 3 rows are needed; got {data.J} (with a flat prior on "
+                f"{label}: at least 3 rows are needed; got {data.J} (with a flat prior on "
                 "tau the posterior is improper for fewer)"
             )
-    except (OSError, ValueError) as err:
-        message = getattr(err, "strerror", None)
-        if isinstance(err, OSError) and message:
-            text = f"cannot read {args.file}: {message}"
-        else:
-            text = str(err)
-        print(f"eightschools summary: error: {' '.join(text.split())}", file=sys.stderr)
-        return 2
-    out = summarise(data)
-    if args.json:
-        print(json.dumps(out, indent=2, allow_nan=False))
-    else:
-        print(_table(data, out))
+    except OSError as err:
+        return _fail(f"cannot read {label}: {err.strerror or err}")
+    except ValueError as err:
+        return _fail(str(err))
+    try:
+        out = _finite_summary(data)
+        # Indented JSON for people; above JSON_INDENT_GROUPS, compact (and several times faster).
+        indent = 2 if data.J <= JSON_INDENT_GROUPS else None
+        text = json.dumps(out, indent=indent, allow_nan=False) if args.json else _table(data, out)
+    except Exception as err:  # any failure of the numerics is still one line, never a traceback
+        return _fail(f"{label}: the posterior could not be computed ({type(err).__name__}: {err})")
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # the reader stopped reading (say `| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

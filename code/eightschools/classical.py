@@ -22,9 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from eightschools.data import check_y_sigma
+from eightschools.posterior import standardise
 
 __all__ = [
     "HomogeneityTest",
@@ -84,7 +85,7 @@ def separate_intervals(
     -1.39946 57.39946
     """
     y_arr, s_arr = check_y_sigma(y, sigma)
-    z = stats.norm.ppf(0.5 + _check_level(level) / 2.0)
+    z = special.ndtri(0.5 + _check_level(level) / 2.0)
     return y_arr - z * s_arr, y_arr + z * s_arr
 
 
@@ -95,6 +96,13 @@ def pooled_estimate(y: ArrayLike, sigma: ArrayLike) -> PooledEstimate:
 
         \bar y_{\cdot\cdot} = \frac{\sum_j y_j / \sigma_j^2}{\sum_j 1/\sigma_j^2},
         \qquad V_{\text{pool}} = \Big(\sum_j 1/\sigma_j^2\Big)^{-1}
+
+    Computed in the standard units of :func:`eightschools.posterior.standardise`
+    (:math:`y' = (y - c)/k`, :math:`\sigma' = \sigma/k`), with the precisions relative to the
+    largest, :math:`w_j = (\sigma_{\min}/\sigma_j)^2 \in (0, 1]`, so that nothing overflows:
+    :math:`\bar y_{\cdot\cdot} = c + k \sum_j w_j y'_j / \sum_j w_j` and
+    :math:`V_{\text{pool}} = \sigma_{\min}^2 / \sum_j w_j` (0 or ``inf`` only when the
+    variance itself is beyond the float64 range).
 
     Parameters
     ----------
@@ -113,9 +121,18 @@ def pooled_estimate(y: ArrayLike, sigma: ArrayLike) -> PooledEstimate:
     7.685617 16.58053
     """
     y_arr, s_arr = check_y_sigma(y, sigma)
-    precision = 1.0 / s_arr**2
-    total = precision.sum()
-    return PooledEstimate(float(np.dot(precision, y_arr) / total), float(1.0 / total))
+    y_std, s_std, centre, scale = standardise(y_arr, s_arr)
+    mean_std, total = _pooled_standard(y_std, s_std)
+    with np.errstate(over="ignore", under="ignore"):
+        variance = float(np.square(s_arr.min()) / total)
+    return PooledEstimate(centre + scale * mean_std, variance)
+
+
+def _pooled_standard(y_std: NDArray[np.float64], s_std: NDArray[np.float64]) -> tuple[float, float]:
+    """The pooled mean in standard units, and the sum of w_j = (min sigma / sigma_j)^2."""
+    w = (s_std.min() / s_std) ** 2
+    total = float(w.sum())
+    return float(np.dot(w, y_std)) / total, total
 
 
 def pooled_interval(
@@ -132,7 +149,7 @@ def pooled_interval(
     0.6141 3.3859
     """
     est = pooled_estimate(y, sigma)
-    z = stats.norm.ppf(0.5 + _check_level(level) / 2.0)
+    z = special.ndtri(0.5 + _check_level(level) / 2.0)
     half = z * np.sqrt(est.variance)
     return float(est.mean - half), float(est.mean + half)
 
@@ -145,7 +162,11 @@ def homogeneity_test(y: ArrayLike, sigma: ArrayLike) -> HomogeneityTest:
         Q = \sum_j \frac{(y_j - \bar y_{\cdot\cdot})^2}{\sigma_j^2}
         \sim \chi^2_{J-1} \text{ under } \theta_1 = \dots = \theta_J,
 
-    and the p-value is :math:`P(\chi^2_{J-1} \ge Q)`.
+    and the p-value is :math:`P(\chi^2_{J-1} \ge Q)`. :math:`Q` does not change when the data
+    are shifted or rescaled, so it is computed in standard units (see
+    :func:`pooled_estimate`), where each residual is formed without cancellation. It is
+    ``inf`` (p-value 0) only when :math:`Q` itself exceeds the float64 range, about
+    :math:`1.8 \times 10^{308}`.
 
     Parameters
     ----------
@@ -162,12 +183,16 @@ def homogeneity_test(y: ArrayLike, sigma: ArrayLike) -> HomogeneityTest:
     >>> q = homogeneity_test([0.0, 2.0], [1.0, 1.0])
     >>> print(f"{q.statistic:.1f} {q.df} {q.p_value:.4f}")
     2.0 1 0.1573
+    >>> homogeneity_test([-1e300, 1e300], [1e-100, 1e-100]).statistic
+    inf
     """
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=2)
-    mean = pooled_estimate(y_arr, s_arr).mean
-    q = float(np.sum(((y_arr - mean) / s_arr) ** 2))
+    y_std, s_std, _, _ = standardise(y_arr, s_arr)
+    mean_std, _ = _pooled_standard(y_std, s_std)
+    with np.errstate(over="ignore"):
+        q = float(np.sum(((y_std - mean_std) / s_std) ** 2))
     df = y_arr.size - 1
-    return HomogeneityTest(q, df, float(stats.chi2.sf(q, df)))
+    return HomogeneityTest(q, df, float(special.chdtrc(df, q)))
 
 
 def prob_less_given_tau(
@@ -230,4 +255,4 @@ def prob_less_given_tau(
     v = s2 * t2 * w
     m = (1 - b[..., i]) * y_arr[i] - (1 - b[..., k]) * y_arr[k] + (b[..., i] - b[..., k]) * mu_hat
     var = (b[..., i] - b[..., k]) ** 2 * v_mu + v[..., i] + v[..., k]
-    return stats.norm.cdf(-m / np.sqrt(var))
+    return special.ndtr(-m / np.sqrt(var))

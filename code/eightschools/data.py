@@ -13,7 +13,12 @@ the one copy that the package, the preface and the chapters all read.
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
+import re
+import stat
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "DATA_DIR",
     "EIGHT_SCHOOLS_CSV",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_ROWS",
     "SchoolData",
     "as_arrays",
     "check_y_sigma",
@@ -40,7 +47,17 @@ DATA_DIR: Path = Path(__file__).resolve().parents[2] / "chapters" / "data"
 #: The eight schools' CSV file, with the header ``name,y,sigma``.
 EIGHT_SCHOOLS_CSV: Path = DATA_DIR / "eight_schools.csv"
 
+#: The largest CSV file read, in bytes (128 MiB: a million rows of 134 bytes).
+MAX_CSV_BYTES = 128 * 2**20
+
+#: The most data rows read from a CSV file.
+MAX_CSV_ROWS = 1_000_000
+
 _COLUMNS = ("name", "y", "sigma")
+# A plain ASCII number: decimal or scientific notation; nothing that only float() accepts.
+_NUMBER = re.compile(r"(?P<mantissa>[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))(?:[eE][+-]?[0-9]+)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_KINDS = {"d": "a directory", "p": "a FIFO", "c": "a device", "b": "a device", "s": "a socket"}
 
 
 def check_y_sigma(
@@ -174,75 +191,194 @@ class SchoolData:
         return self.J
 
 
+def _label(path: str | Path) -> str:
+    """The path as shown in messages: as it is if printable, else its ``ascii()`` form."""
+    text = str(path)
+    return text if text.isprintable() else ascii(text)
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """``ascii(text)`` for a one-line message, cut after ``limit`` characters."""
+    if len(text) <= limit:
+        return ascii(text)
+    return f"{ascii(text[:limit])}... ({len(text)} characters)"
+
+
+def _read_regular_file(path: str | Path, label: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_CSV_BYTES` bytes."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer. The type is checked on the
+    # opened descriptor, so the file cannot be swapped between the check and the read.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.filemode(info.st_mode)[0], "something else")
+            raise ValueError(f"cannot read {label}: it is {kind}, not a regular file")
+        data = None
+        if info.st_size <= MAX_CSV_BYTES:
+            with open(fd, "rb", closefd=False) as f:
+                data = f.read(MAX_CSV_BYTES + 1)
+    finally:
+        os.close(fd)
+    if data is None or len(data) > MAX_CSV_BYTES:
+        raise ValueError(
+            f"{label}: the file is larger than {MAX_CSV_BYTES:,} bytes, the most that is read"
+        )
+    return data
+
+
+def _column_index(header: list[str], columns: Sequence[str], line: int, label: str) -> list[int]:
+    """The position of each of ``columns`` in the header row."""
+    names = [h.strip() for h in header]
+    repeated = [h for h, n in Counter(names).items() if h and n > 1]
+    if repeated:
+        raise ValueError(f"{label}, line {line}: column {_show(repeated[0])} is repeated")
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise ValueError(
+            f"{label}, line {line}: missing column(s) {', '.join(missing)}; the header line "
+            f"must name '{','.join(columns)}' (found: {_show(','.join(names), 80)})"
+        )
+    return [names.index(c) for c in columns]
+
+
+def _csv_problem(err: csv.Error) -> str:
+    """A reader's words for what the csv module could not parse."""
+    text = str(err)
+    if "end of data" in text:
+        return "unterminated quote: a quoted cell that starts in this row is never closed"
+    if "field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    return f"bad quoting: {text}"
+
+
 def read_csv_table(
     path: str | Path, columns: Sequence[str]
-) -> tuple[str, dict[str, int], list[tuple[int, list[str]]]]:
-    """Read a CSV file whose header names at least ``columns``; skip blank lines.
+) -> tuple[str, list[tuple[int, tuple[str, ...]]]]:
+    """Read the named columns of a CSV file strictly; blank lines are skipped.
 
-    Returns the file's label (its path as a string, for messages), the index of each
-    named column, and the data rows as ``(line number, cells)`` pairs, every row with as
-    many cells as the header. Other columns are kept in the rows and ignored by the caller.
+    The file must be a regular file of at most :data:`MAX_CSV_BYTES` bytes of UTF-8 text
+    (a leading byte-order mark is dropped). Its first non-blank line, the header, names each
+    of ``columns`` once, in any order; other columns are allowed and ignored, but every row
+    must have as many cells as the header. At most :data:`MAX_CSV_ROWS` data rows.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to read.
+    columns : sequence of str
+        The columns wanted.
+
+    Returns
+    -------
+    label : str
+        The path as shown in messages.
+    rows : list of (int, tuple of str)
+        Each data row's line number and its cells in the order of ``columns``.
 
     Raises
     ------
     ValueError
-        If the file is empty, lacks one of ``columns``, has no data rows, or has a row with
-        fewer cells than the header (the message gives its line number).
+        If the path is not a regular file, is too large, is not UTF-8, has a quote that is
+        never closed, lacks or repeats a header column, has no data rows or too many, or a
+        row whose cell count differs from the header's (the message gives the line).
     OSError
-        If the file cannot be read.
+        If the file cannot be opened.
 
     Examples
     --------
-    >>> label, col, rows = read_csv_table(EIGHT_SCHOOLS_CSV, ("name", "sigma"))
-    >>> col, rows[0]
-    ({'name': 0, 'sigma': 2}, (2, ['A', '28', '15']))
+    >>> label, rows = read_csv_table(EIGHT_SCHOOLS_CSV, ("sigma", "name"))
+    >>> rows[0]
+    (2, ('15', 'A'))
     """
-    label = str(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [(i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)]
-    wanted = ",".join(columns)
-    if not rows:
-        raise ValueError(f"{label}: the file is empty; expected a header '{wanted}'")
-    header = [h.strip() for h in rows[0][1]]
-    missing = [c for c in columns if c not in header]
-    if missing:
+    label = _label(path)
+    data = _read_regular_file(path, label)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # The line of the bad byte, counting line ends as the csv reader does.
+        line = 1 + data.count(b"\n", 0, err.start) + data.count(b"\r", 0, err.start)
+        line -= data.count(b"\r\n", 0, err.start)
         raise ValueError(
-            f"{label}: missing column(s) {', '.join(missing)}; the header line must name "
-            f"'{wanted}' (found: {','.join(header)})"
-        )
-    if len(rows) == 1:
+            f"{label}, line {line}: not UTF-8 text (byte {data[err.start]:#04x}: {err.reason})"
+        ) from None
+    reader = csv.reader(
+        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), strict=True
+    )
+    index: list[int] = []
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    width = end = 0  # end: the last line read so far
+    try:
+        for cells in reader:
+            line, end = end + 1, reader.line_num
+            if len(cells) <= 1 and not "".join(cells).strip():
+                continue  # a blank line
+            if not index:
+                index, width = _column_index(cells, columns, line, label), len(cells)
+            elif len(cells) != width:
+                raise ValueError(
+                    f"{label}, line {line}: expected {width} cells, found {len(cells)} "
+                    "(every row needs one cell per header column)"
+                )
+            elif len(rows) == MAX_CSV_ROWS:
+                raise ValueError(f"{label}, line {line}: more than {MAX_CSV_ROWS:,} data rows")
+            else:
+                rows.append((line, tuple(cells[i] for i in index)))
+    except csv.Error as err:
+        raise ValueError(f"{label}, line {end + 1}: {_csv_problem(err)}") from None
+    if not index:
+        raise ValueError(f"{label}: the file is empty; expected a header '{','.join(columns)}'")
+    if not rows:
         raise ValueError(f"{label}: the file has a header but no data rows")
-    for line, row in rows[1:]:
-        if len(row) < len(header):
-            raise ValueError(
-                f"{label}, line {line}: expected {len(header)} cells, found {len(row)}"
-            )
-    return label, {c: header.index(c) for c in columns}, rows[1:]
+    return label, rows
 
 
 def parse_float(text: str, column: str, line: int, path: str) -> float:
     """Parse one CSV cell as a finite float, or raise a ValueError naming file, line, column.
 
+    Only plain ASCII decimal or scientific notation is read (``-3``, ``0.25``, ``1e-3``,
+    ``+4``, ``.5``, ``5.``, ``1E+03``), with spaces or tabs around it; not ``1,000``,
+    ``2_8``, ``nan``, ``inf``, ``0x10``, other scripts' digits, or an empty cell.
+
     Examples
     --------
     >>> parse_float(" 2.5", "y", 3, "f.csv")
     2.5
+    >>> parse_float("1,000", "y", 3, "f.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: f.csv, line 3: column 'y' must be a number; got '1,000' (plain ASCII ...)
     """
-    try:
-        value = float(text)
-    except ValueError:
+    match = _NUMBER.fullmatch(text.strip(" \t"))
+    if match is None:
         raise ValueError(
-            f"{path}, line {line}: column {column!r} must be a number; got {text!r}"
-        ) from None
-    if not math.isfinite(value):
-        raise ValueError(f"{path}, line {line}: column {column!r} must be finite; got {text!r}")
+            f"{path}, line {line}: column {column!r} must be a number; got {_show(text)} "
+            "(plain ASCII decimal or scientific notation, such as -3, 0.25 or 1e-3)"
+        )
+    value = float(match[0])
+    if math.isinf(value) or (value == 0 and float(match["mantissa"]) != 0):
+        rule = "at most 1.8e308" if value else "0 or at least 5e-324 (it would read as 0)"
+        raise ValueError(
+            f"{path}, line {line}: column {column!r} must be {rule} in size; got {_show(text)}"
+        )
     return value
+
+
+def _name(cell: str, line: int, label: str) -> str:
+    """A group's name from its cell: no control characters, not empty; spaces stripped."""
+    name = cell.strip(" \t")
+    if _CONTROL.search(name):
+        raise ValueError(f"{label}, line {line}: the name {_show(name)} has a control character")
+    if not name.strip():
+        raise ValueError(f"{label}, line {line}: the name is empty")
+    return name.strip()
 
 
 def load_csv(path: str | Path) -> SchoolData:
     """Read a data set from a CSV file whose header names the columns ``name,y,sigma``.
 
-    Other columns are ignored; blank lines are skipped.
+    Other columns are ignored; blank lines are skipped. The file is read strictly, as
+    :func:`read_csv_table` and :func:`parse_float` describe.
 
     Parameters
     ----------
@@ -257,10 +393,11 @@ def load_csv(path: str | Path) -> SchoolData:
     Raises
     ------
     ValueError
-        If the file is empty, lacks a column, has a cell that is not a finite number
-        (the message gives its line number), has a ``sigma <= 0``, or repeats a name.
+        If :func:`read_csv_table` refuses the file, a cell is not a plain finite number or
+        a name is empty or has a control character (the message gives the line), a
+        ``sigma <= 0``, or a name repeats (the message gives both lines).
     OSError
-        If the file cannot be read.
+        If the file cannot be opened.
 
     Examples
     --------
@@ -268,19 +405,24 @@ def load_csv(path: str | Path) -> SchoolData:
     >>> d.names[0], float(d.y[0]), float(d.sigma[0])
     ('A', 28.0, 15.0)
     """
-    label, col, rows = read_csv_table(path, _COLUMNS)
-    names: list[str] = []
+    label, rows = read_csv_table(path, _COLUMNS)
+    first_line: dict[str, int] = {}  # each name's line, in file order
     ys: list[float] = []
     sigmas: list[float] = []
-    for line, row in rows:
-        names.append(row[col["name"]].strip())
-        ys.append(parse_float(row[col["y"]].strip(), "y", line, label))
-        sigma = parse_float(row[col["sigma"]].strip(), "sigma", line, label)
+    for line, (name_cell, y, sigma_cell) in rows:
+        name = _name(name_cell, line, label)
+        if name in first_line:
+            raise ValueError(
+                f"{label}: name {_show(name)} is repeated on lines {first_line[name]} and {line}"
+            )
+        first_line[name] = line
+        ys.append(parse_float(y, "y", line, label))
+        sigma = parse_float(sigma_cell, "sigma", line, label)
         if sigma <= 0:
             raise ValueError(f"{label}, line {line}: sigma must be > 0; got {sigma:g}")
         sigmas.append(sigma)
     try:
-        return SchoolData(tuple(names), np.array(ys), np.array(sigmas))
+        return SchoolData(tuple(first_line), np.array(ys), np.array(sigmas))
     except ValueError as err:
         raise ValueError(f"{label}: {err}") from None
 

@@ -30,16 +30,16 @@ Computing*: documentation of the defaults reproduced by :func:`nelder_mead_fit`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
 from eightschools.classical import pooled_estimate
 from eightschools.data import check_y_sigma
-from eightschools.posterior import LogPosterior
+from eightschools.posterior import LogPosterior, standardise
 
 __all__ = ["LaplaceFit", "NelderMeadFit", "laplace_fit", "nelder_mead_fit"]
 
@@ -182,7 +182,9 @@ def _start(lp: LogPosterior) -> FloatArray:
     log_s = np.log(lp.sigma)
     spread = max(float(np.ptp(lp.y)), float(lp.sigma.max()))
     grid = np.linspace(log_s.min() - 8.0, np.log(spread) + 4.0, 121)
-    values = lp(np.column_stack([np.full(grid.size, mu0), grid]))
+    pieces = np.array_split(grid, 1 + grid.size * lp.J // 1_000_000)  # bounds the memory
+    with np.errstate(over="ignore"):  # far from the mode the density may underflow to 0
+        values = np.concatenate([lp(np.column_stack([np.full(g.size, mu0), g])) for g in pieces])
     return np.array([mu0, grid[int(np.argmax(values))]])
 
 
@@ -191,8 +193,8 @@ def _ascent_direction(g: FloatArray, h: FloatArray) -> FloatArray:
     try:
         chol = np.linalg.cholesky(-h)
     except np.linalg.LinAlgError:
-        scale = np.maximum(np.abs(np.diag(h)), 1e-12)
-        return g / scale
+        scale = np.abs(np.diag(h))
+        return g / np.where(scale > 0.0, scale, 1.0)
     return np.linalg.solve(chol.T, np.linalg.solve(chol, g))
 
 
@@ -211,6 +213,13 @@ def laplace_fit(y: ArrayLike, sigma: ArrayLike, *, max_iter: int = 100) -> Lapla
 
         \Sigma = \big[-\nabla^2 \log p(\hat\lambda \mid y)\big]^{-1}.
 
+    The iteration runs in the standard units of :func:`eightschools.posterior.standardise`,
+    :math:`y' = (y - c)/k`, :math:`\sigma' = \sigma/k`, where the data's size and offset no
+    longer matter (no Hessian entry of order :math:`k^{\pm 2}`), and its results are mapped
+    back: :math:`\hat\mu = c + k\hat\mu'`, :math:`\log\hat\tau = \log\hat\tau' + \log k`,
+    :math:`\Sigma = D\Sigma' D` with :math:`D = \mathrm{diag}(k, 1)`, and the log density at
+    the mode less :math:`(J - 1)\log k` (the Jacobian of the change of units).
+
     Parameters
     ----------
     y, sigma : array_like, shape (J,)
@@ -228,8 +237,10 @@ def laplace_fit(y: ArrayLike, sigma: ArrayLike, *, max_iter: int = 100) -> Lapla
     ValueError
         If ``(y, sigma)`` fail validation (fewer than 3 groups give an improper posterior),
         if the iteration does not converge within ``max_iter`` steps or runs off to
-        :math:`|\log\tau| > 700` (no mode found), or if the negative Hessian at the point
-        found is not positive definite.
+        :math:`|\log\tau'| > 700` (no mode found), if the negative Hessian at the point
+        found is not positive definite, or if :math:`\Sigma_{11} = k^2\Sigma'_{11}` is outside
+        the range of normal float64 numbers (data on a scale beyond about
+        :math:`10^{\pm 150}`).
 
     References
     ----------
@@ -248,10 +259,20 @@ def laplace_fit(y: ArrayLike, sigma: ArrayLike, *, max_iter: int = 100) -> Lapla
     True
     >>> fit.sample(3, np.random.default_rng(1)).shape
     (3, 2)
+    >>> near = laplace_fit([28, 8, -3, 7], [15, 10, 16, 11])
+    >>> far = laplace_fit([1e12 + 28, 1e12 + 8, 1e12 - 3, 1e12 + 7], [15, 10, 16, 11])
+    >>> print(f"{near.mode[0]:.4f} {far.mode[0] - 1e12:.4f}")
+    9.6782 9.6782
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise ValueError(f"max_iter must be an integer >= 1; got {max_iter!r}")
-    lp = LogPosterior(*check_y_sigma(y, sigma, min_groups=3))
+    y_std, s_std, centre, scale = standardise(*check_y_sigma(y, sigma, min_groups=3))
+    log_k = math.log(scale)
+
+    def in_data_units(x: FloatArray) -> list[float]:
+        return [centre + scale * float(x[0]), float(x[1]) + log_k]
+
+    lp = LogPosterior(y_std, s_std)
     x = _start(lp)
     f = float(lp(x))
     g = lp.grad(x)
@@ -285,31 +306,39 @@ def laplace_fit(y: ArrayLike, sigma: ArrayLike, *, max_iter: int = 100) -> Lapla
             t *= 0.5
             if t < 1e-12:
                 raise ValueError(
-                    f"the line search failed at (mu, log tau) = {x.tolist()}: no ascent along "
-                    "the search direction; no mode found"
+                    f"the line search failed at (mu, log tau) = {in_data_units(x)}: no ascent "
+                    "along the search direction; no mode found"
                 )
         x, f = x_new, f_new
         if not (np.isfinite(x).all() and abs(x[1]) <= 700.0):
             raise ValueError(
-                f"no mode found: the iteration ran off to (mu, log tau) = {x.tolist()}, so the "
-                "posterior seems to increase without bound there"
+                f"no mode found: the iteration ran off to (mu, log tau) = {in_data_units(x)}, "
+                "so the posterior seems to increase without bound there"
             )
         g = lp.grad(x)
         h = lp.hessian(x)
     if not converged:
         raise ValueError(
-            f"Newton's method did not converge in max_iter = {max_iter} iterations; "
-            f"last point (mu, log tau) = {x.tolist()}, gradient {g.tolist()}"
+            f"Newton's method did not converge in max_iter = {max_iter} iterations; last point "
+            f"(mu, log tau) = {in_data_units(x)}, gradient {g.tolist()} (in standard units)"
         )
     chol = _negative_hessian_cholesky(h)
     inv_chol = np.linalg.inv(chol)
-    cov = inv_chol.T @ inv_chol
-    cov = 0.5 * (cov + cov.T)
+    cov_std = inv_chol.T @ inv_chol
+    units = np.array([scale, 1.0])  # d mu / d mu' and d log tau / d log tau'
+    with np.errstate(over="ignore", under="ignore"):
+        cov = 0.5 * (cov_std + cov_std.T) * np.outer(units, units)
+        grad_norm = float(np.linalg.norm(g / units))
+    if not np.finfo(np.float64).tiny <= cov[0, 0] < np.inf:
+        raise ValueError(
+            f"the posterior variance of mu, {scale:.3g}^2 x {cov_std[0, 0]:.3g}, is outside "
+            f"the float64 range; the mode is (mu, log tau) = {in_data_units(x)}"
+        )
     return LaplaceFit(
-        mode=x,
+        mode=np.array(in_data_units(x)),
         cov=cov,
-        log_density=float(lp(x)),
-        grad_norm=float(np.linalg.norm(g)),
+        log_density=float(lp(x)) - (lp.J - 1) * log_k,
+        grad_norm=grad_norm,
         n_iter=n_iter,
     )
 
@@ -401,6 +430,8 @@ def nelder_mead_fit(
     [[22.3232886  0.1935228]
      [ 0.1935228  0.5352576]]
     """
+    from scipy import optimize  # imported here, so that the command line does not load it
+
     lp = LogPosterior(*check_y_sigma(y, sigma, min_groups=3))
     x0 = np.asarray(start, dtype=np.float64)
     if x0.shape != (2,) or not np.isfinite(x0).all():

@@ -222,12 +222,12 @@ def load_trials_csv(path: str | Path) -> TrialData:
     >>> d.names[0], int(d.year[0]), float(d.latitude[0])
     ('Aronson 1948', 1948, 44.0)
     """
-    label, col, rows = read_csv_table(path, _COLUMNS)
+    label, rows = read_csv_table(path, _COLUMNS)
     names: list[str] = []
     numbers: list[list[float]] = []
-    for line, row in rows:
-        values = [parse_float(row[col[c]], c, line, label) for c in _COLUMNS[1:]]
-        names.append(f"{row[col['trial']].strip()} {int(values[0])}")
+    for line, (trial, *cells) in rows:
+        values = [parse_float(x, c, line, label) for x, c in zip(cells, _COLUMNS[1:], strict=True)]
+        names.append(f"{trial.strip()} {int(values[0])}")
         numbers.append(values)
     table = np.array(numbers)
     try:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -57,6 +58,7 @@ __all__ = [
     "log_posterior_hessian",
     "mu_given_tau",
     "shrinkage_factor",
+    "standardise",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -66,6 +68,8 @@ _LOG_TAU_FAST_MAX = 300.0
 # A product of positive floats whose log stays below this in size is a normal float.
 _LOG_PRODUCT_MAX = 700.0
 _LN2 = math.log(2.0)
+# The smallest sigma' of standard units (reached only by data spanning more than 2^940).
+_SIGMA_STD_MIN = 2.0**-500
 
 
 # --------------------------------------------------------------------------- validation
@@ -261,8 +265,6 @@ class LogPosterior:
     _s2: FloatArray = field(init=False, repr=False)
     _log_s2: FloatArray = field(init=False, repr=False)
     _log_s2_range: tuple[float, float] | None = field(init=False, repr=False)
-    _pairs: tuple[tuple[float, float], ...] = field(init=False, repr=False)
-    _log_s2_tuple: tuple[float, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         y, sigma = check_y_sigma(self.y, self.sigma, min_groups=3)
@@ -275,10 +277,18 @@ class LogPosterior:
             ("_s2", s2),
             ("_log_s2", log_s2),
             ("_log_s2_range", log_s2_range),
-            ("_pairs", tuple(zip(y.tolist(), s2.tolist(), strict=True))),
-            ("_log_s2_tuple", tuple(log_s2.tolist())),
         ):
             object.__setattr__(self, name, value)
+
+    @cached_property
+    def _pairs(self) -> tuple[tuple[float, float], ...]:
+        """(y_j, sigma_j^2) as Python floats, for :meth:`scalar` (built at its first call)."""
+        return tuple(zip(self.y.tolist(), self._s2.tolist(), strict=True))
+
+    @cached_property
+    def _log_s2_tuple(self) -> tuple[float, ...]:
+        """The log sigma_j^2 as Python floats, for :meth:`scalar`."""
+        return tuple(self._log_s2.tolist())
 
     @property
     def J(self) -> int:
@@ -555,7 +565,9 @@ def mu_given_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> tuple[FloatA
         \hat\mu = \frac{\sum_j y_j / (\sigma_j^2 + \tau^2)}{\sum_j 1 / (\sigma_j^2 + \tau^2)},
         \qquad V_\mu^{-1} = \sum_j \frac{1}{\sigma_j^2 + \tau^2}.
 
-    At :math:`\tau = 0` this is the complete-pooling estimate.
+    At :math:`\tau = 0` this is the complete-pooling estimate. The weights are formed from
+    :math:`\sqrt{\sigma_j^2 + \tau^2}` (``numpy.hypot``) relative to the largest, so none
+    overflows or underflows to zero.
 
     Parameters
     ----------
@@ -567,7 +579,8 @@ def mu_given_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> tuple[FloatA
     Returns
     -------
     mu_hat, v_mu : numpy.ndarray, shape (...)
-        :math:`\hat\mu` and :math:`V_\mu` at each ``tau``.
+        :math:`\hat\mu` and :math:`V_\mu` at each ``tau`` (``v_mu`` is ``inf`` where it
+        exceeds the float64 range, about :math:`\tau > 10^{154}`).
 
     References
     ----------
@@ -582,16 +595,21 @@ def mu_given_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> tuple[FloatA
     (array([7.6856, 8.1265]), array([16.5805, 30.4701]))
     """
     y_arr, s_arr = check_y_sigma(y, sigma)
-    t = _check_tau(tau, allow_inf=False)
-    # Weights 1/(sigma_j^2 + tau^2) rescaled by the largest, so that none underflows.
-    hyp = np.hypot(s_arr, t[..., None])
-    hyp_min = hyp.min(axis=-1)
-    w = (hyp_min[..., None] / hyp) ** 2
-    total = w.sum(axis=-1)
-    mu_hat = (w * y_arr).sum(axis=-1) / total
+    mu_hat, log_v_mu, _ = _pooled_given_tau(_check_tau(tau, allow_inf=False), y_arr, s_arr)
     with np.errstate(over="ignore"):  # V_mu is +inf once tau^2 exceeds the float64 range
-        v_mu = hyp_min**2 / total
-    return _shape_out(mu_hat), _shape_out(v_mu)
+        return _shape_out(mu_hat), _shape_out(np.exp(log_v_mu))
+
+
+def _pooled_given_tau(
+    t: FloatArray, y: FloatArray, s: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """mu_hat, log V_mu and hypot(sigma_j, tau) (shape (..., J)), none of them overflowing."""
+    hyp = np.hypot(s, t[..., None])
+    hyp_min = hyp.min(axis=-1)
+    w = (hyp_min[..., None] / hyp) ** 2  # 1/(sigma_j^2 + tau^2) over its largest value, in (0, 1]
+    total = w.sum(axis=-1)
+    mu_hat = (w * y).sum(axis=-1) / total
+    return mu_hat, 2.0 * np.log(hyp_min) - np.log(total), hyp
 
 
 def log_p_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
@@ -611,7 +629,11 @@ def log_p_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
         \int \exp\{\log p(\mu, \log\tau \mid y)\}\, d\mu
         = \sqrt{2\pi}\, \tau \exp\{\log p(\tau \mid y)\},
 
-    the factor :math:`\tau` being the Jacobian of :math:`\log\tau`.
+    the factor :math:`\tau` being the Jacobian of :math:`\log\tau`. Every term is formed from
+    :math:`h_j = \sqrt{\sigma_j^2 + \tau^2}` (``numpy.hypot``): :math:`\log(\sigma_j^2 +
+    \tau^2) = 2\log h_j`, :math:`(y_j - \hat\mu)^2/(\sigma_j^2 + \tau^2) = ((y_j -
+    \hat\mu)/h_j)^2` and :math:`\log V_\mu = 2\log h_{\min} - \log\sum_j (h_{\min}/h_j)^2`,
+    so the value is finite for every finite :math:`\tau` and any legal data.
 
     Parameters
     ----------
@@ -635,11 +657,74 @@ def log_p_tau(tau: ArrayLike, y: ArrayLike, sigma: ArrayLike) -> FloatArray:
     >>> sigma = [15, 10, 16, 11, 9, 11, 10, 18]
     >>> log_p_tau([0.0, 5.0, 30.0], y, sigma).round(4)
     array([-20.9186, -21.1397, -25.7826])
+    >>> print(f"{log_p_tau(1e200, y, sigma):.4f}")  # tau^2 overflows; log p does not
+    -3224.6589
     """
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
-    t = _check_tau(tau, allow_inf=False)
-    mu_hat, v_mu = mu_given_tau(t, y_arr, s_arr)
-    hyp = np.hypot(s_arr, t[..., None])
-    scaled = (np.asarray(mu_hat)[..., None] - y_arr) / hyp
-    out = 0.5 * np.log(v_mu) - np.log(hyp).sum(axis=-1) - 0.5 * (scaled * scaled).sum(axis=-1)
+    mu_hat, log_v_mu, hyp = _pooled_given_tau(_check_tau(tau, allow_inf=False), y_arr, s_arr)
+    scaled = (mu_hat[..., None] - y_arr) / hyp
+    out = 0.5 * log_v_mu - np.log(hyp).sum(axis=-1) - 0.5 * (scaled * scaled).sum(axis=-1)
     return _shape_out(np.asarray(out))
+
+
+def standardise(y: ArrayLike, sigma: ArrayLike) -> tuple[FloatArray, FloatArray, float, float]:
+    r"""The data in standard units, :math:`y' = (y - c)/k` and :math:`\sigma' = \sigma/k`.
+
+    The model is location-scale equivariant: with the data :math:`(y', \sigma')` the posterior
+    of :math:`(\mu, \tau, \theta)` is that of :math:`((\mu - c)/k, \tau/k, (\theta - c)/k)`.
+    So a summary can be computed in these units and mapped back: means and quantiles of
+    :math:`\mu` and :math:`\theta_j` as :math:`c + k x`, standard deviations and quantities of
+    :math:`\tau` as :math:`k x`; probabilities and shrinkage factors do not change.
+
+    The centre :math:`c` is the median of :math:`y` (the lower one for even :math:`J`), so a
+    residual :math:`y'_j - \hat\mu'` never cancels digits that the data carry, however far
+    the data lie from zero, and an outlier far from the others does not swamp them. The
+    scale :math:`k` is a power of two within a factor 2 of :math:`\sqrt{\sigma_{\min} S}`,
+    with :math:`S = \max(\max_j |y_j - c|, \max_j\sigma_j)` the largest scale in the data:
+    then :math:`\sigma'_{\min}` and :math:`S'` are near :math:`(\sigma_{\min}/S)^{\pm 1/2}`,
+    so their squares stay normal floats for data whose scales span up to :math:`2^{880}
+    \approx 10^{265}`. Beyond, :math:`k` is raised until :math:`S' \le 2^{440}`, and a
+    :math:`\sigma'_j` below :math:`2^{-500}` (a group known to within :math:`10^{-283}` of
+    the data's spread) is raised to it, a difference no computation in the package can
+    resolve. Dividing by a power of two is exact, and both choices move with the data:
+    adding :math:`a` to every :math:`y_j` adds :math:`a` to :math:`c`, and multiplying
+    :math:`(y, \sigma)` by :math:`2^m` multiplies :math:`k` by :math:`2^m`.
+
+    Parameters
+    ----------
+    y, sigma : array_like, shape (J,)
+        Estimates and standard errors.
+
+    Returns
+    -------
+    y_std, sigma_std : numpy.ndarray, shape (J,)
+        :math:`y'` and :math:`\sigma'`.
+    centre, scale : float
+        :math:`c` and :math:`k`.
+
+    Raises
+    ------
+    ValueError
+        If ``(y, sigma)`` fail :func:`eightschools.data.check_y_sigma`, or some
+        :math:`|y_j - c|` overflows float64 (estimates spread over more than :math:`10^{308}`,
+        whose differences no float can hold).
+
+    Examples
+    --------
+    >>> y_std, s_std, c, k = standardise([1e12 + 28, 1e12 + 8, 1e12 - 3], [15, 10, 16])
+    >>> c - 1e12, k, y_std.tolist(), s_std.tolist()
+    (8.0, 16.0, [1.25, 0.0, -0.6875], [0.9375, 0.625, 1.0])
+    """
+    y_arr, s_arr = check_y_sigma(y, sigma)
+    middle = (y_arr.size - 1) // 2
+    centre = float(np.partition(y_arr, middle)[middle])  # the (lower) median
+    with np.errstate(over="ignore"):
+        top = max(float(np.abs(y_arr - centre).max()), float(s_arr.max()))
+    if not math.isfinite(top):
+        raise ValueError(
+            "y must lie within a representable distance of its median: max |y_j - median| "
+            f"overflows float64 (y from {y_arr.min():g} to {y_arr.max():g})"
+        )
+    low_exp, top_exp = math.frexp(float(s_arr.min()))[1], math.frexp(top)[1]
+    scale = math.ldexp(1.0, min(max((low_exp + top_exp) // 2, top_exp - 440), 1023))
+    return (y_arr - centre) / scale, np.maximum(s_arr / scale, _SIGMA_STD_MIN), centre, scale
