@@ -1,11 +1,14 @@
-"""Tests of eightschools.derivation: each step of the completed square, checked exactly.
+"""Tests of chapter 2's algebra, and of eightschools.derivation, the audit of the post.
 
-Independent truths used here, each named at its test:
+Chapter 2 derives the model's algebra in its own cells. The fixture ``ch2`` runs every code
+cell of the chapter, in order, in an IPython shell in this process, and the tests check the
+SymPy expressions the cells leave behind (``joint``, ``theta_hat``, ``mu_hat``, ``p_tau``,
+``log_post``, ...) against independent truths, each named at its test:
 - SymPy exact algebra (expand / cancel / simplify reaching 0), on expressions typed here from
-  BDA3 section 5.4 and the brief, not taken from the module;
-- sympy.stats' own normal density, for the densities the module writes by hand;
-- scipy quadrature of the joint density over theta_j, as a floating-point cross-check of the
-  symbolic integral;
+  BDA3 section 5.4 and the brief, not taken from the chapter;
+- sympy.stats' own normal density, for the densities the chapter writes by hand;
+- scipy quadrature over theta_j and over mu, as floating-point cross-checks of the integrals;
+- the closed forms of eightschools.posterior (mu_given_tau, log_p_tau, log_posterior);
 - the blog post's printed posterior mode and covariance of (lambda1, lambda2);
 - direct numpy evaluation of the log-posterior formula;
 - 30-digit evaluation at random points (seeded), to confirm every verdict on the post's lines
@@ -14,21 +17,32 @@ Independent truths used here, each named at its test:
 
 from __future__ import annotations
 
+import builtins
 import math
+from pathlib import Path
 
+import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
 import sympy.stats as sps
+from IPython.core.interactiveshell import InteractiveShell
 from scipy import integrate, optimize
+from traitlets.config import Config
 
 from eightschools import derivation as d
+from eightschools import posterior
 from eightschools.derivation import lambda1, lambda2, mu, sigma_j, tau, theta_j, y_j
 
+CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "02_hierarchical_model.ipynb"
 Y8 = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
 S8 = np.array([15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0])
 # The symbol the post writes where it means sigma_j (same name and assumptions as the module's).
 SIGMA_BARE = sp.Symbol("sigma", positive=True)
+# BDA3 eq. 5.17, typed here.
+THETA_HAT = (y_j / sigma_j**2 + mu / tau**2) / (1 / sigma_j**2 + 1 / tau**2)
+V_THETA = 1 / (1 / sigma_j**2 + 1 / tau**2)
 
 
 def is_zero(expr: sp.Expr) -> bool:
@@ -42,84 +56,114 @@ def stats_normal(x: sp.Expr, mean: sp.Expr, sd: sp.Expr) -> sp.Expr:
     return sps.density(sps.Normal("Z", mean, sd))(x)
 
 
+@pytest.fixture(scope="module")
+def ch2():
+    """The names left by running every code cell of chapter 2, in order.
+
+    IPython runs the cells, so that the chapter's code is run as written; only the line
+    ``%matplotlib inline``, which needs a notebook, is left out.
+    """
+    nb = nbformat.read(CHAPTER, as_version=4)
+    had_display = hasattr(builtins, "display")
+    config = Config()
+    config.HistoryManager.enabled = False  # write no history file
+    shell = InteractiveShell.instance(config=config)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        lines = [ln for ln in cell.source.splitlines() if not ln.startswith("%matplotlib")]
+        result = shell.run_cell("\n".join(lines), silent=True)
+        assert result.success, f"cell {i} ({cell.id}) failed: {result.error_in_exec!r}"
+    names = dict(shell.user_ns)
+    plt.close("all")
+    yield names
+    InteractiveShell.clear_instance()
+    if not had_display:  # IPython adds display() to the builtins
+        del builtins.display
+
+
 # ------------------------------------------------------------------------ the symbols
-def test_symbol_assumptions():
+def test_symbol_assumptions(ch2):
     # Truth: the brief. Positivity is what lets SymPy take sqrt(sigma_j^2) = sigma_j and
-    # split logs; real means the exponents are real so log(exp(x)) = x.
-    for s in (sigma_j, tau, d.V_j):
+    # split logs; real means the exponents are real so log(exp(x)) = x. The chapter's symbols
+    # are the module's (SymPy identifies symbols by name and assumptions), which is what lets
+    # the chapter substitute into the module's transcription of the post.
+    for s in (sigma_j, tau):
         assert s.is_positive
-    for s in (y_j, mu, theta_j, lambda1, lambda2, d.theta_hat_j):
+    for s in (y_j, mu, theta_j, lambda1, lambda2):
         assert s.is_real and s.is_positive is None
+    for name in ("y_j", "sigma_j", "theta_j", "mu", "tau", "lambda1", "lambda2"):
+        assert ch2[name] == getattr(d, name)
 
 
 # --------------------------------------------------------------------- step 1: joint
-def test_joint_density_is_the_model():
+def test_normal_densities_are_sympy_stats_normal(ch2):
+    # Truth: sympy.stats with sd = sqrt(variance); exact. Both the chapter's density and
+    # the module's (which the audit's truth is built from).
+    v = sp.Symbol("v", positive=True)
+    want = stats_normal(y_j, mu, sp.sqrt(v))
+    assert sp.simplify(ch2["normal"](y_j, mu, v) / want) == 1
+    assert sp.simplify(d.normal_pdf(y_j, mu, v) / want) == 1
+
+
+def test_joint_density_is_the_model(ch2):
     # Truth: sympy.stats' normal densities N(theta | mu, tau) N(y | theta, sigma_j); exact.
     want = stats_normal(theta_j, mu, tau) * stats_normal(y_j, theta_j, sigma_j)
-    assert sp.simplify(d.joint_density() / want) == 1
-
-
-def test_normal_pdf_is_sympy_stats_normal():
-    # Truth: sympy.stats with sd = sqrt(variance); exact.
-    v = sp.Symbol("v", positive=True)
-    assert sp.simplify(d.normal_pdf(y_j, mu, v) / stats_normal(y_j, mu, sp.sqrt(v))) == 1
+    assert sp.simplify(ch2["joint"] / want) == 1
 
 
 # ----------------------------------------------------------- step 2: quadratic, square
-def test_quadratic_coefficients():
+def test_quadratic_coefficients(ch2):
     # Truth: the coefficients over the common denominator tau^2 sigma_j^2, typed from the
     # correct expansion: theta^2 (sigma^2 + tau^2) - 2 theta (mu sigma^2 + y tau^2)
     # + sigma^2 mu^2 + tau^2 y^2. Exact.
-    q = d.quadratic_in_theta()
+    P, L, K = ch2["P"], ch2["L"], ch2["K"]
     den = tau**2 * sigma_j**2
-    assert is_zero(q.precision * den - (sigma_j**2 + tau**2))
-    assert is_zero(q.linear * den - (mu * sigma_j**2 + y_j * tau**2))
-    assert is_zero(q.constant * den - (sigma_j**2 * mu**2 + tau**2 * y_j**2))
-    # and the pieces reassemble the exponent, collected or not
-    rebuilt = -(q.precision * theta_j**2 - 2 * q.linear * theta_j + q.constant) / 2
-    assert is_zero(rebuilt - q.exponent)
-    assert is_zero(q.collected - q.exponent)
-    # the exponent is the log of the joint density less its normalising constant
-    assert is_zero(
-        sp.expand_log(sp.log(d.joint_density() * 2 * sp.pi * sigma_j * tau), force=True)
-        - q.exponent
-    )
+    assert is_zero(P * den - (sigma_j**2 + tau**2))
+    assert is_zero(L * den - (mu * sigma_j**2 + y_j * tau**2))
+    assert is_zero(K * den - (sigma_j**2 * mu**2 + tau**2 * y_j**2))
+    # the pieces reassemble Q_j, collected or not
+    Q = ch2["Q"]
+    assert is_zero(P * theta_j**2 - 2 * L * theta_j + K - Q)
+    assert is_zero(ch2["collected"] - Q)
+    # and -Q_j/2 is the log of the joint density less its normalising constant
+    log_joint = sp.log(ch2["joint"] * 2 * sp.pi * sigma_j * tau)
+    assert is_zero(sp.expand_log(log_joint, force=True) + Q / 2)
 
 
-def test_completed_square_matches_bda3():
+def test_completed_square_matches_bda3(ch2):
     # Truth: BDA3 eq. 5.17's theta_hat and V_j, typed here, and the remainder
-    # (y - mu)^2 / (sigma^2 + tau^2); the completed form equals the original exponent. Exact.
-    c = d.completed_square()
-    bda_hat = (y_j / sigma_j**2 + mu / tau**2) / (1 / sigma_j**2 + 1 / tau**2)
-    bda_v = 1 / (1 / sigma_j**2 + 1 / tau**2)
-    assert is_zero(c.theta_hat - bda_hat)
-    assert is_zero(c.V - bda_v)
-    assert is_zero(c.remainder - (y_j - mu) ** 2 / (sigma_j**2 + tau**2))
-    assert not c.remainder.has(theta_j)
-    assert is_zero(c.exponent - d.quadratic_in_theta().exponent)
+    # (y - mu)^2 / (sigma^2 + tau^2); the completed square equals Q_j. Exact.
+    assert is_zero(ch2["theta_hat"] - THETA_HAT)
+    assert is_zero(ch2["V"] - V_THETA)
+    remainder = ch2["remainder"]
+    assert is_zero(remainder - (y_j - mu) ** 2 / (sigma_j**2 + tau**2))
+    assert not remainder.has(theta_j)
+    assert is_zero(ch2["completed"] - ch2["Q"])
 
 
 # --------------------------------------------------------------- step 3: factorisation
-def test_factorisation_log_difference_is_zero():
-    # Truth: exact. The module's difference is 0, and recomputed here as a ratio of the
-    # densities (not logs), with the normal densities of sympy.stats, it simplifies to 1.
-    f = d.factorisation()
-    assert f.log_difference == 0
-    c = d.completed_square()
-    cond = stats_normal(theta_j, c.theta_hat, sp.sqrt(c.V))
+def test_factorisation(ch2):
+    # Truth: exact. The joint density over the two normal densities of sympy.stats, with
+    # the mean and variance typed from BDA3 eq. 5.17, simplifies to 1; the chapter's two
+    # factors are those densities.
+    cond = stats_normal(theta_j, THETA_HAT, sp.sqrt(V_THETA))
     marg = stats_normal(y_j, mu, sp.sqrt(sigma_j**2 + tau**2))
-    assert sp.simplify(sp.powsimp(d.joint_density() / (cond * marg))) == 1
-    assert sp.simplify(f.marginal / marg) == 1
+    assert sp.simplify(sp.powsimp(ch2["joint"] / (cond * marg))) == 1
+    assert sp.simplify(sp.powsimp(ch2["conditional"] / cond)) == 1
+    assert sp.simplify(ch2["marginal"] / marg) == 1
 
 
-def test_conditional_is_a_density_in_theta():
+def test_conditional_is_a_density_in_theta(ch2):
     # Truth: exact integral; a conditional posterior of theta_j integrates to 1 over theta_j.
-    assert sp.simplify(sp.integrate(d.factorisation().conditional, (theta_j, -sp.oo, sp.oo))) == 1
+    total = sp.integrate(ch2["conditional"], (theta_j, -sp.oo, sp.oo))
+    assert sp.simplify(total) == 1
 
 
-def test_integral_over_theta_is_the_marginal():
-    # Truth: exact. sympy.integrate of the joint over theta_j equals N(y | mu, sigma^2 + tau^2).
-    m = d.marginal_by_integration()
+def test_integral_over_theta_is_the_marginal(ch2):
+    # Truth: exact. The chapter's integral of the joint over theta_j is N(y | mu,
+    # sigma^2 + tau^2) of sympy.stats, with its error functions gone.
+    m = ch2["integral"]
     want = stats_normal(y_j, mu, sp.sqrt(sigma_j**2 + tau**2))
     assert sp.simplify(m / want) == 1
     assert not m.has(sp.erf)
@@ -128,94 +172,173 @@ def test_integral_over_theta_is_the_marginal():
 @pytest.mark.parametrize(
     "point", [(28.0, 15.0, 7.9, 6.3), (-3.0, 16.0, 0.0, 0.5), (1.0, 0.2, -4.0, 40.0)]
 )
-def test_integral_over_theta_by_quadrature(point):
+def test_integral_over_theta_by_quadrature(ch2, point):
     # Truth: scipy.integrate.quad of the joint over theta (a different, numerical method).
     # quad's error estimate is ~1e-10 relative here; 1e-8 is safely above it and far below
     # any error of the closed form (a wrong variance changes the value by percents).
     yv, sv, mv, tv = point
-    joint = sp.lambdify(theta_j, d.joint_density().subs({y_j: yv, sigma_j: sv, mu: mv, tau: tv}))
+    at = {y_j: yv, sigma_j: sv, mu: mv, tau: tv}
+    joint = sp.lambdify(theta_j, ch2["joint"].subs(at))
     got, _ = integrate.quad(joint, -np.inf, np.inf, epsabs=0.0, epsrel=1e-11)
     var = sv**2 + tv**2
     want = math.exp(-((yv - mv) ** 2) / (2 * var)) / math.sqrt(2 * math.pi * var)
     assert got == pytest.approx(want, rel=1e-8)
+    assert float(ch2["integral"].subs(at)) == pytest.approx(want, rel=1e-12)
 
 
 # ------------------------------------------------------------------ step 4: shrinkage
-def test_shrinkage_form_equals_theta_hat():
+def test_shrinkage_form_equals_theta_hat(ch2):
     # Truth: exact algebra on the brief's form (1 - B) y + B mu with
     # B = tau^-2 / (tau^-2 + sigma_j^-2), typed here; and B = sigma^2 / (sigma^2 + tau^2).
-    s = d.shrinkage()
-    assert s.difference == 0
     b = tau**-2 / (tau**-2 + sigma_j**-2)
-    assert is_zero(s.B - b)
-    assert is_zero(s.B - sigma_j**2 / (sigma_j**2 + tau**2))
-    assert is_zero((1 - b) * y_j + b * mu - d.completed_square().theta_hat)
+    assert is_zero(ch2["B"] - b)
+    assert is_zero(b - sigma_j**2 / (sigma_j**2 + tau**2))
+    assert is_zero((1 - b) * y_j + b * mu - ch2["theta_hat"])
     # V_j = (1 - B_j) sigma_j^2: the posterior variance shrinks by the same factor
-    assert is_zero(d.completed_square().V - (1 - b) * sigma_j**2)
+    assert is_zero(ch2["V"] - (1 - b) * sigma_j**2)
 
 
-# --------------------------------------------------------------------- step 5: limits
-def test_pooling_limits():
+def test_pooling_limits(ch2):
     # Truth: exact limits, typed here: complete pooling (theta_hat -> mu, V -> 0) as
     # tau -> 0 and no pooling (theta_hat -> y_j, V -> sigma_j^2) as tau -> oo; and the
     # shrinkage factor goes from 1 to 0.
-    lim = d.pooling_limits()
-    assert lim.theta_hat_tau_to_zero == mu
-    assert lim.theta_hat_tau_to_infinity == y_j
-    assert lim.V_tau_to_zero == 0
-    assert lim.V_tau_to_infinity == sigma_j**2
-    b = d.shrinkage().B
-    assert sp.limit(b, tau, 0, "+") == 1
-    assert sp.limit(b, tau, sp.oo) == 0
+    theta_hat, V, B = ch2["theta_hat"], ch2["V"], ch2["B"]
+    assert sp.limit(theta_hat, tau, 0, "+") == mu
+    assert sp.limit(theta_hat, tau, sp.oo) == y_j
+    assert sp.limit(V, tau, 0, "+") == 0
+    assert sp.limit(V, tau, sp.oo) == sigma_j**2
+    assert sp.limit(B, tau, 0, "+") == 1
+    assert sp.limit(B, tau, sp.oo) == 0
+
+
+# ------------------------------------------------- step 5: mu given tau, p(tau | y)
+def at_data(ch2, y, sigma):
+    """Values for the chapter's symbols y_1..y_J and w_1..w_J: the data, exactly."""
+    values = {}
+    for y_k, w, yv, sv in zip(ch2["ys"], ch2["ws"], y, sigma, strict=True):
+        values[y_k] = sp.Rational(repr(float(yv)))
+        values[w] = 1 / (sp.Rational(repr(float(sv))) ** 2 + tau**2)
+    return values
+
+
+def random_data(seed: int, J: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.round(rng.uniform(-20.0, 30.0, J), 2)
+    sigma = np.round(rng.uniform(5.0, 20.0, J), 2)
+    return y, sigma
+
+
+def test_mu_square_is_completed(ch2):
+    # Truth: exact. sum_j w_j (y_j - mu)^2 = P (mu - mu_hat)^2 + sum_j w_j (y_j - mu_hat)^2,
+    # with mu_hat = sum w y / sum w and P = sum w typed here (BDA3 eq. 5.20).
+    ys, ws = ch2["ys"], ch2["ws"]
+    total = sum(ws)
+    mu_hat = sum(w * y_k for y_k, w in zip(ys, ws, strict=True)) / total
+    assert is_zero(ch2["mu_hat"] - mu_hat)
+    assert is_zero(ch2["V_mu"] - 1 / total)
+    spread = sum(w * (y_k - mu_hat) ** 2 for y_k, w in zip(ys, ws, strict=True))
+    assert is_zero(total * (mu - mu_hat) ** 2 + spread - ch2["Q_mu"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mu_given_tau_is_posterior_mu_given_tau(ch2, seed):
+    # Truth: eightschools.posterior.mu_given_tau, the closed form in numpy. Exact SymPy
+    # values rounded once to float against a float64 weighted mean: they agree to ~1e-15;
+    # 1e-12 relative leaves room.
+    y, sigma = random_data(seed, ch2["J"])
+    values = at_data(ch2, y, sigma)
+    for t in (0.5, 4.0, 25.0):
+        want_mean, want_var = posterior.mu_given_tau(t, y, sigma)
+        got_mean = float(ch2["mu_hat"].subs(values).subs(tau, sp.Rational(repr(t))))
+        got_var = float(ch2["V_mu"].subs(values).subs(tau, sp.Rational(repr(t))))
+        assert got_mean == pytest.approx(float(want_mean), rel=1e-12)
+        assert got_var == pytest.approx(float(want_var), rel=1e-12)
+
+
+def p_tau_at(ch2, y, sigma) -> sp.Expr:
+    """The chapter's integral over mu, as an expression in tau for the given data."""
+    names = {ch2["mu_hat_name"]: ch2["mu_hat"], ch2["V_mu_name"]: ch2["V_mu"]}
+    return ch2["p_tau"].subs(names).subs(at_data(ch2, y, sigma))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_p_tau_by_quadrature(ch2, seed):
+    # Truth: scipy.integrate.quad over mu of the product of the J normal densities
+    # N(y_j | mu, sigma_j^2 + tau^2), typed here in numpy. quad's error estimate is ~1e-10
+    # relative; 1e-8 is safely above it and far below the error of a wrong constant.
+    y, sigma = random_data(seed, ch2["J"])
+    p_tau = p_tau_at(ch2, y, sigma)
+    for t in (0.5, 4.0, 25.0):
+        var = sigma**2 + t**2
+
+        def likelihood(m, var=var):
+            return np.prod(np.exp(-((y - m) ** 2) / (2 * var)) / np.sqrt(2 * np.pi * var))
+
+        want, _ = integrate.quad(likelihood, -np.inf, np.inf, epsabs=0.0, epsrel=1e-11)
+        got = float(p_tau.subs(tau, sp.Rational(repr(t))))
+        assert got == pytest.approx(want, rel=1e-8)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_p_tau_is_log_p_tau_up_to_its_constant(ch2, seed):
+    # Truth: eightschools.posterior.log_p_tau (BDA3 eq. 5.21 in numpy, constants dropped):
+    # the log of the chapter's integral differs from it by exactly -(J - 1)/2 log(2 pi) at
+    # every tau. Both are float64 values of size ~10; 1e-10 absolute leaves room.
+    y, sigma = random_data(seed, ch2["J"])
+    p_tau = p_tau_at(ch2, y, sigma)
+    constant = -(ch2["J"] - 1) / 2 * math.log(2 * math.pi)
+    taus = np.array([0.0, 0.5, 4.0, 25.0, 300.0])
+    want = posterior.log_p_tau(taus, y, sigma) + constant
+    got = [float(sp.log(p_tau.subs(tau, sp.Rational(repr(float(t)))))) for t in taus]
+    np.testing.assert_allclose(got, want, rtol=0.0, atol=1e-10)
 
 
 # ---------------------------------------------------------- step 6: (mu, log tau) scale
-def test_jacobian_of_log_tau():
+def test_jacobian_of_log_tau(ch2):
     # Truth: tau = exp(lambda2) has d tau / d lambda2 = exp(lambda2) > 0; its log is lambda2.
-    jac = d.log_tau_jacobian()
+    jac = ch2["jacobian"]
     assert is_zero(jac - sp.exp(lambda2))
-    assert sp.expand_log(sp.log(jac), force=True) == lambda2
+    assert sp.log(jac) == lambda2
 
 
-def test_generic_log_posterior_differs_from_model_by_a_constant():
+def test_term_differs_from_model_by_a_constant(ch2):
     # Truth: exact. The model's log density log N(y_j | lambda1, sigma_j^2 + e^(2 lambda2)),
-    # typed here, minus the post's term is -log(2 pi)/2, free of every symbol.
-    g = d.log_posterior_lambda_generic()
+    # typed here, minus the chapter's term is -log(2 pi)/2, free of every symbol.
     v = sigma_j**2 + sp.exp(2 * lambda2)
     model = -sp.log(2 * sp.pi * v) / 2 - (y_j - lambda1) ** 2 / (2 * v)
-    assert sp.simplify(sp.expand_log(model, force=True) - g.term + sp.log(2 * sp.pi) / 2) == 0
-    assert sp.simplify(g.dropped + sp.log(2 * sp.pi) / 2) == 0
-    assert g.dropped.free_symbols == set()
-    assert is_zero(g.from_model - sp.expand_log(model, force=True))
+    model = sp.expand_log(model, force=True)
+    dropped = sp.simplify(model - ch2["term"])
+    assert sp.simplify(dropped + sp.log(2 * sp.pi) / 2) == 0
+    assert is_zero(sp.expand_log(ch2["log_marginal"], force=True) - model)
 
 
-def test_generic_sum_gives_the_concrete_expression():
-    # Truth: exact. The generic sum at J = 8 with the eight schools' numbers substituted is
-    # the expression log_posterior_lambda builds (two routes to the same formula).
-    g = d.log_posterior_lambda_generic()
-    J = next(s for s in g.total.free_symbols if s.name == "J")
-    total = g.total.subs(J, 8).doit()
-    values = {}
-    for ind in total.atoms(sp.Indexed):
-        k = int(ind.indices[0]) - 1
-        values[ind] = int(Y8[k]) if ind.base.label.name == "y" else int(S8[k])
-    expr, _, _ = d.log_posterior_lambda(Y8, S8)
-    assert is_zero(total.subs(values) - expr)
+def own_log_posterior(y, sigma):
+    """The brief's formula, typed here with the data as exact rationals."""
+    expr = lambda2
+    for yv, sv in zip(y, sigma, strict=True):
+        v = sp.Rational(repr(float(sv))) ** 2 + sp.exp(2 * lambda2)
+        expr += -sp.log(v) / 2 - (lambda1 - sp.Rational(repr(float(yv)))) ** 2 / (2 * v)
+    return expr
 
 
-def test_log_posterior_lambda_from_the_model_exactly():
-    # Truth: exact. From the factorisation's marginal density N(y_j | mu, sigma_j^2 + tau^2)
-    # (step 3), at mu = lambda1, tau = exp(lambda2), times the Jacobian: its log minus the
-    # contract expression is the constant -J log(2 pi)/2, nothing else.
-    expr, l1, l2 = d.log_posterior_lambda(Y8, S8)
-    assert (l1, l2) == (lambda1, lambda2)
-    assert expr.free_symbols == {lambda1, lambda2}
-    marg = d.factorisation().marginal
-    logp = l2
+def test_log_post_is_the_formula_exactly(ch2):
+    # Truth: SymPy, exactly. The chapter's eight-school log posterior minus the formula typed
+    # here simplifies to 0: same formula, same (absent) constant, numbers exact.
+    log_post = ch2["log_post"]
+    assert log_post.atoms(sp.Float) == set()
+    assert log_post.free_symbols == {lambda1, lambda2}
+    assert is_zero(log_post - own_log_posterior(Y8, S8))
+
+
+def test_log_post_from_the_model_exactly(ch2):
+    # Truth: exact. From sympy.stats' N(y_j | mu, sigma_j^2 + tau^2) at mu = lambda1,
+    # tau = exp(lambda2), times the Jacobian: its log minus the chapter's expression is the
+    # constant -J log(2 pi)/2, nothing else.
+    logp = lambda2
     for yv, sv in zip(Y8, S8, strict=True):
-        dens = marg.subs({y_j: int(yv), sigma_j: int(sv), mu: l1, tau: sp.exp(l2)})
+        dens = stats_normal(int(yv), lambda1, sp.sqrt(int(sv) ** 2 + sp.exp(2 * lambda2)))
         logp += sp.expand_log(sp.log(dens), force=True)
-    assert sp.simplify(logp - expr + 4 * sp.log(2 * sp.pi)) == 0
+    assert sp.simplify(logp - ch2["log_post"] + 4 * sp.log(2 * sp.pi)) == 0
 
 
 def numpy_log_posterior(l1: np.ndarray, l2: np.ndarray, y: np.ndarray, s: np.ndarray):
@@ -224,40 +347,21 @@ def numpy_log_posterior(l1: np.ndarray, l2: np.ndarray, y: np.ndarray, s: np.nda
     return np.sum(-0.5 * np.log(v) - (l1[None, :] - y[:, None]) ** 2 / (2 * v), axis=0) + l2
 
 
-@pytest.mark.parametrize(
-    "data",
-    [(Y8, S8), (np.array([-2.5, 0.75, 3.1, 9.4, 1.0]), np.array([0.8, 2.5, 1.3, 4.2, 3.3]))],
-    ids=["eight_schools", "decimals"],
-)
-def test_log_posterior_lambda_numerically(data):
-    # Truth: the formula evaluated directly with numpy at random points (seeded). Both are
-    # float64 evaluations of the same sum of ~17 terms of size <= 1e3: they agree to ~1e-13
-    # relative; 1e-11 leaves room yet catches any wrong term or constant.
-    y, s = data
-    expr, l1, l2 = d.log_posterior_lambda(y, s)
-    f = sp.lambdify([l1, l2], expr, "numpy")
+def test_log_post_numerically(ch2):
+    # Truth: the formula evaluated directly with numpy, and eightschools.posterior's
+    # log_posterior, at random points (seeded). All are float64 evaluations of the same sum
+    # of ~17 terms of size <= 1e3: they agree to ~1e-13 relative; 1e-11 leaves room yet
+    # catches any wrong term or constant.
+    f = sp.lambdify([lambda1, lambda2], ch2["log_post"], "numpy")
     rng = np.random.default_rng(20261124)
     a = rng.uniform(-30.0, 30.0, 25)
     b = rng.uniform(-4.0, 4.0, 25)
-    np.testing.assert_allclose(f(a, b), numpy_log_posterior(a, b, y, s), rtol=1e-11, atol=0.0)
+    np.testing.assert_allclose(f(a, b), numpy_log_posterior(a, b, Y8, S8), rtol=1e-11, atol=0.0)
+    module = posterior.log_posterior(np.column_stack([a, b]), Y8, S8)
+    np.testing.assert_allclose(f(a, b), module, rtol=1e-11, atol=0.0)
 
 
-def test_log_posterior_lambda_numbers_are_exact():
-    # Truth: the contract: each float becomes the exact rational of its shortest decimal, so
-    # 0.1 is 1/10 and reading the rationals back as floats returns the data exactly.
-    expr, _, _ = d.log_posterior_lambda([0.1, 2.0, 1 / 3], [1.5, 2.0, 0.7])
-    assert expr.atoms(sp.Float) == set()
-    ys = [sp.Rational(1, 10), 2, sp.Rational(3333333333333333, 10**16)]
-    ss = [sp.Rational(3, 2), 2, sp.Rational(7, 10)]
-    own = lambda2
-    for yv, sv in zip(ys, ss, strict=True):
-        v = sv**2 + sp.exp(2 * lambda2)
-        own += -sp.log(v) / 2 - (lambda1 - yv) ** 2 / (2 * v)
-    assert is_zero(expr - own)
-    assert float(ys[2]) == 1 / 3
-
-
-def test_post_mode_and_covariance():
+def test_post_mode_and_covariance(ch2):
     # Truth: the post's optim() output: mode (7.926685, 1.841525) and covariance
     # [[22.3232882, 0.1935228], [0.1935228, 0.5352576]]. Maximising the exact expression
     # with its exact SymPy gradient lands within Nelder-Mead's accuracy of the post's mode
@@ -265,10 +369,10 @@ def test_post_mode_and_covariance():
     # 5e-3 for lambda1, 1e-3 for lambda2), and minus the inverse exact Hessian there matches
     # the post's finite-difference covariance to 1% (optim's difference Hessian at a point
     # off the mode carries errors of that order, mostly in the small off-diagonal term).
-    expr, l1, l2 = d.log_posterior_lambda(Y8, S8)
-    f = sp.lambdify([(l1, l2)], -expr)
-    grad = sp.lambdify([(l1, l2)], [-sp.diff(expr, v) for v in (l1, l2)])
-    hess = sp.lambdify([(l1, l2)], sp.hessian(expr, (l1, l2)))
+    expr = ch2["log_post"]
+    f = sp.lambdify([(lambda1, lambda2)], -expr)
+    grad = sp.lambdify([(lambda1, lambda2)], [-sp.diff(expr, v) for v in (lambda1, lambda2)])
+    hess = sp.lambdify([(lambda1, lambda2)], sp.hessian(expr, (lambda1, lambda2)))
     res = optimize.minimize(f, [8.0, 2.0], jac=lambda x: np.array(grad(x)), method="BFGS",
                             options={"gtol": 1e-10})
     assert res.success
@@ -278,22 +382,6 @@ def test_post_mode_and_covariance():
     post = np.array([[22.3232882, 0.1935228], [0.1935228, 0.5352576]])
     np.testing.assert_allclose(np.diag(cov), np.diag(post), rtol=1e-2)
     assert cov[0, 1] == pytest.approx(post[0, 1], abs=0.02)
-
-
-@pytest.mark.parametrize(
-    ("y", "sigma", "message"),
-    [
-        ([1.0, 2.0], [1.0, 1.0], "at least 3 groups"),
-        ([1.0, 2.0, 3.0], [1.0, 0.0, 1.0], "sigma must be > 0"),
-        ([1.0, np.nan, 3.0], [1.0, 1.0, 1.0], "y must be finite"),
-        ([1.0, 2.0, 3.0], [1.0, 1.0], "same length"),
-        ([[1.0, 2.0, 3.0]], [[1.0, 1.0, 1.0]], "one-dimensional"),
-    ],
-)
-def test_log_posterior_lambda_validates(y, sigma, message):
-    # Truth: the package's boundary rule (check_y_sigma with min_groups=3).
-    with pytest.raises(ValueError, match=message):
-        d.log_posterior_lambda(y, sigma)
 
 
 # ------------------------------------------------------------ step 7: the post, audited
@@ -323,6 +411,13 @@ def test_which_post_lines_hold():
         else:
             assert r.corrected is not None and r.corrected_holds is True
             assert r.reason.startswith("Fails")
+
+
+def test_errata_box_lists_exactly_the_failures(ch2):
+    # Truth: EXPECTED_FAILURES. The chapter's errata box has one item per failing line.
+    items = [ln for ln in ch2["errata"].splitlines() if ln.startswith("- **")]
+    assert len(items) == len(EXPECTED_FAILURES)
+    assert {ln[4:].split(".**")[0] for ln in items} == EXPECTED_FAILURES
 
 
 def random_values(expr: sp.Expr, rng: np.random.Generator) -> dict:
@@ -420,9 +515,9 @@ def test_erratum_line_6_needs_both_fixes():
 
 def test_erratum_bare_sigma_in_theta_hat():
     # Truth: exact. The post's centre (mu/tau^2 + y/sigma_j^2) / (1/tau^2 + 1/sigma^2)
-    # equals theta_hat only when sigma = sigma_j (SymPy's solve finds that one root).
+    # equals BDA3's theta_hat only when sigma = sigma_j (SymPy's solve finds that one root).
     post = (mu / tau**2 + y_j / sigma_j**2) / (1 / tau**2 + 1 / SIGMA_BARE**2)
-    diff = sp.cancel(post - d.completed_square().theta_hat)
+    diff = sp.cancel(post - THETA_HAT)
     assert diff != 0
     assert sp.solve(diff, SIGMA_BARE) == [sigma_j]
     r = records()["completing the square, line 7: split into two normal kernels"]
@@ -441,12 +536,12 @@ def test_erratum_marginal_posterior_is_a_likelihood():
 
 
 def test_erratum_shrinkage_bare_sigma():
-    # Truth: exact. With sigma^-2 (no subscript) (1 - B) y + B mu is not theta_hat; with
-    # sigma_j^-2 it is.
+    # Truth: exact. With sigma^-2 (no subscript) (1 - B) y + B mu is not BDA3's theta_hat;
+    # with sigma_j^-2 it is.
     r = records()["shrinkage factor B_j"]
     assert r.post_line.has(SIGMA_BARE)
-    assert not is_zero(r.post_line - d.completed_square().theta_hat)
-    assert is_zero(r.corrected - d.completed_square().theta_hat)
+    assert not is_zero(r.post_line - THETA_HAT)
+    assert is_zero(r.corrected - THETA_HAT)
 
 
 def test_erratum_log_scale_proportionality():

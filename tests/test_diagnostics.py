@@ -145,6 +145,20 @@ def test_constant_draws_match_arviz() -> None:
     assert np.isnan(rhat(x))
 
 
+def test_rank_rhat_when_the_folded_draws_are_constant_matches_arviz() -> None:
+    """Draws of -1 and +1 only: every distance from the median is 1, so the tail R-hat is NaN.
+
+    ArviZ then reports the bulk R-hat (it takes Python's max(bulk, tail)), and so must we: a
+    NaN from the tails must not hide the bulk value. Chains stuck at -1 and +1 give infinity.
+    """
+    x = np.random.default_rng(7).choice([-1.0, 1.0], size=(4, 100))
+    with warnings.catch_warnings():  # ArviZ warns when it divides 0 by 0
+        warnings.simplefilter("ignore")
+        assert close(rhat(x), float(az.rhat(x)))
+        stuck = np.array([[-1.0] * 10, [1.0] * 10])
+        assert rhat(stuck) == float(az.rhat(stuck)) == np.inf
+
+
 @pytest.mark.parametrize("scale", [1e-100, 1e-20, 1e20, 1e100])
 def test_ess_and_mcse_are_scale_equivariant(scale: float) -> None:
     """ESS does not change when the draws are rescaled, and the MCSE scales with them.

@@ -5,12 +5,14 @@ Each module does one step of the book's argument over plain numpy arrays:
 - :mod:`eightschools.data`: the data set type, its validation and the eight schools;
 - :mod:`eightschools.classical`: separate estimates, the pooled estimate and the
   homogeneity test;
-- :mod:`eightschools.derivation`: the hierarchical model's posterior, derived and checked
-  with SymPy;
+- :mod:`eightschools.derivation`: the blog post's derivation, transcribed and checked with
+  SymPy (chapter 2 derives the model in its cells);
 - :mod:`eightschools.posterior`: the log posterior of :math:`(\mu, \log\tau)`, its gradient
   and Hessian, and the conditional posteriors;
 - :mod:`eightschools.laplace`: the normal (Laplace) approximation;
 - :mod:`eightschools.metropolis`: random-walk Metropolis, one chain or many;
+- :mod:`eightschools.rstream`: R's default random numbers, replayed on numpy's Mersenne
+  Twister;
 - :mod:`eightschools.runs`: the sampler runs that several chapters share;
 - :mod:`eightschools.diagnostics`: autocorrelation, effective sample size, R-hat, MCSE;
 - :mod:`eightschools.effects`: school effects, probabilities and shrinkage from draws;

@@ -1,13 +1,18 @@
 r"""Self-checks for the exercises: call with your answer, read right, close or wrong.
 
-Each function takes a student's answer, computes the true value with the package at call time,
-and returns a :class:`CheckResult` whose display (plain text, or HTML in a notebook) gives a
-verdict and a hint about the *method*. It never shows the true value or how far the answer is
-from it, so a check can be called again and again without giving the answer away.
+Each function takes a student's answer (a number, some draws, or a function that carries out
+one step of the method), computes the true value with the package at call time, and returns
+a :class:`CheckResult`. Its display (plain text, or HTML in a notebook) gives a verdict,
+right, close or wrong, and a hint about the *method*; it shows no number computed from the
+true value. The verdict itself does depend on the true value, though: by calling a check
+again and again with different numbers one could narrow the true value down (by bisection,
+say). A check is therefore a self-check, for a student who has done the work and wants to
+know whether it is right; it is not a test. Instructors who grade the exercises should use
+tests of their own that students do not see.
 
-Verdicts compare the relative error :math:`|v - t| / \max(|t|, s)` of an answer :math:`v`
-against the truth :math:`t` (with a floor :math:`s`, stated per check, so that a truth near
-zero does not demand impossible precision):
+Most verdicts compare the relative error :math:`|v - t| / \max(|t|, s)` of an answer
+:math:`v` against the truth :math:`t` (with a floor :math:`s`, stated per check, so that a
+truth near zero does not demand impossible precision):
 
 * **right**: within the check's ``right`` tolerance, small enough that only a correct
   computation (printed with the stated number of significant digits) passes;
@@ -16,6 +21,9 @@ zero does not demand impossible precision):
   replaced by an approximation;
 * **wrong**: anything else. When the answer matches a known slip (an unweighted mean, a
   standard deviation given for a variance, ...), the hint names the slip.
+
+The checks of a function (:func:`metropolis_step`) and of random draws
+(:func:`theta_draws`) say right or wrong only; each states its own rule.
 
 Examples
 --------
@@ -31,29 +39,32 @@ from __future__ import annotations
 import html
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eightschools import classical, diagnostics, laplace, posterior
+from eightschools import classical, diagnostics, exact, laplace, metropolis, posterior
 from eightschools.data import SchoolData, eight_schools
 
 __all__ = [
     "CheckResult",
     "acceptance_rate",
+    "autocorrelation",
     "conditional_mean",
     "effective_sample_size",
     "laplace_sd",
     "log_relative_risk",
+    "metropolis_step",
     "mu_given_tau",
     "pooled_mean",
-    "pooled_variance",
     "posterior_mode",
     "q_statistic",
     "separate_interval",
     "shrinkage_factor",
+    "tau_mean",
+    "theta_draws",
 ]
 
 RIGHT, CLOSE, WRONG = "right", "close", "wrong"
@@ -65,8 +76,9 @@ _COLOUR = {RIGHT: "#117733", CLOSE: "#997700", WRONG: "#AA3377"}
 class CheckResult:
     """The verdict on one answer: what was checked, right/close/wrong, the tolerance, a hint.
 
-    The result holds no number derived from the true value. ``bool(result)`` is ``True``
-    only for a right answer.
+    The result holds no number computed from the true value, but its verdict depends on it,
+    so repeated calls could narrow a true value down: a self-check, not a test.
+    ``bool(result)`` is ``True`` only for a right answer.
 
     Attributes
     ----------
@@ -77,7 +89,7 @@ class CheckResult:
     tolerance : str
         The rule that separates the verdicts, stated in words.
     hint : str
-        A hint about the method (never the answer, never the size of the error).
+        A hint about the method (it states neither the answer nor the size of the error).
 
     Examples
     --------
@@ -202,9 +214,27 @@ _CLOSE_HINT = (
 )
 
 
+def _callable(func: object, name: str) -> None:
+    if not callable(func):
+        raise ValueError(f"{name} must be a function; got {type(func).__name__}")
+
+
+def _finite_array(value: object, name: str) -> np.ndarray:
+    """A finite float array, or a ValueError naming the argument."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be an array of numbers; got {type(value).__name__}"
+        ) from None
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return arr
+
+
 # ------------------------------------------------------------------------------ chapter 1
 def pooled_mean(value: float, data: SchoolData | None = None) -> CheckResult:
-    r"""Check the complete-pooling estimate :math:`\bar y_{\cdot\cdot}` (chapter 1).
+    r"""Check the complete-pooling estimate :math:`\bar y_{\cdot\cdot}` (chapters 1 and 8).
 
     Truth: :func:`eightschools.classical.pooled_estimate`,
     :math:`\bar y_{\cdot\cdot} = \sum_j (y_j/\sigma_j^2) / \sum_j (1/\sigma_j^2)`.
@@ -220,6 +250,11 @@ def pooled_mean(value: float, data: SchoolData | None = None) -> CheckResult:
     Returns
     -------
     CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a finite number or ``data`` is not a SchoolData.
 
     Examples
     --------
@@ -242,42 +277,6 @@ def pooled_mean(value: float, data: SchoolData | None = None) -> CheckResult:
              "estimate counts in proportion to its precision, 1/sigma_j^2."),
             ([float(np.average(d.y, weights=1 / d.sigma))], "Those weights are 1/sigma_j: "
              "the precision of a measurement is one over its variance, 1/sigma_j^2."),
-        ],
-    )
-
-
-def pooled_variance(value: float, data: SchoolData | None = None) -> CheckResult:
-    r"""Check the variance :math:`V_{\text{pool}}` of the complete-pooling posterior (chapter 1).
-
-    Truth: :func:`eightschools.classical.pooled_estimate`,
-    :math:`V_{\text{pool}} = 1/\sum_j \sigma_j^{-2}`. Right within :math:`5 \times 10^{-4}`
-    (relative), close within 1%.
-
-    Examples
-    --------
-    >>> print(pooled_variance(16.5805).verdict, pooled_variance(4.072).verdict)
-    right wrong
-    >>> print(pooled_variance(4.072).hint)
-    That looks like a standard deviation: the question asks for the variance.
-    """
-    d = _data(data)
-    v = _number(value, "value")
-    truth = classical.pooled_estimate(d.y, d.sigma).variance
-    return _grade(
-        "pooled variance", [v], [truth], right=5e-4, close=1e-2, floor=1e-12,
-        hints={
-            RIGHT: "Precisions add: the pooled precision is the sum of the schools' precisions.",
-            CLOSE: _CLOSE_HINT,
-            WRONG: "Think in precisions (one over a variance): for independent measurements "
-            "of one quantity they add up.",
-        },
-        slips=[
-            ([math.sqrt(truth)], "That looks like a standard deviation: the question asks "
-             "for the variance."),
-            ([float(1 / np.sum(1 / d.sigma))], "The sum should run over 1/sigma_j^2, the "
-             "precisions, not over 1/sigma_j."),
-            ([float(np.mean(d.sigma**2))], "Averaging the variances describes one school, "
-             "not the pooled estimate: add the precisions instead."),
         ],
     )
 
@@ -305,6 +304,16 @@ def separate_interval(
         The interval's probability, 0.95 by default.
     data : SchoolData, optional
         The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``school`` names no school, ``lower`` or ``upper`` is not a finite number, or
+        ``level`` does not lie strictly between 0 and 1.
 
     Examples
     --------
@@ -351,10 +360,26 @@ def q_statistic(value: float, data: SchoolData | None = None) -> CheckResult:
     :math:`Q = \sum_j (y_j - \bar y_{\cdot\cdot})^2/\sigma_j^2`. Right within
     :math:`5 \times 10^{-4}` (relative), close within 1%.
 
+    Parameters
+    ----------
+    value : float
+        Your :math:`Q`.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a finite number or ``data`` is not a SchoolData.
+
     Examples
     --------
-    >>> print(q_statistic(4.6).verdict)
-    wrong
+    >>> print(q_statistic(4.7066).verdict, q_statistic(4.6).verdict)
+    right wrong
     """
     d = _data(data)
     v = _number(value, "value")
@@ -377,14 +402,35 @@ def q_statistic(value: float, data: SchoolData | None = None) -> CheckResult:
     )
 
 
-# ------------------------------------------------------------------------------ chapters 2, 6
+# ------------------------------------------------------------------------------ chapter 2
 def shrinkage_factor(
     school: int | str, tau: float, value: float, data: SchoolData | None = None
 ) -> CheckResult:
-    r"""Check the shrinkage factor :math:`B_j(\tau) = \sigma_j^2/(\sigma_j^2 + \tau^2)`.
+    r"""Check the shrinkage factor :math:`B_j(\tau) = \sigma_j^2/(\sigma_j^2 + \tau^2)` (chapter 2).
 
-    Truth: :func:`eightschools.posterior.shrinkage_factor` (chapters 2 and 6). Right
-    within :math:`5 \times 10^{-4}` (relative), close within 1%.
+    Truth: :func:`eightschools.posterior.shrinkage_factor`. Right within
+    :math:`5 \times 10^{-4}` (relative, floor 0.001), close within 1%.
+
+    Parameters
+    ----------
+    school : str or int
+        The school's name (``"A"``) or 0-based index.
+    tau : float
+        The population standard deviation :math:`\tau \ge 0` at which :math:`B_j` is taken.
+    value : float
+        Your :math:`B_j(\tau)`.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``school`` names no school, ``tau`` is not a finite number >= 0, or ``value`` is
+        not a finite number.
 
     Examples
     --------
@@ -427,10 +473,33 @@ def conditional_mean(
     a relative error of :math:`5 \times 10^{-4}`, close within 1% (floor: the school's
     :math:`\sigma_j`).
 
+    Parameters
+    ----------
+    school : str or int
+        The school's name (``"A"``) or 0-based index.
+    mu, tau : float
+        The population mean and standard deviation (:math:`\tau > 0`) to condition on.
+    value : float
+        Your conditional mean.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``school`` names no school, ``mu`` or ``value`` is not a finite number, or
+        ``tau`` is not a finite number > 0.
+
     Examples
     --------
     >>> print(conditional_mean("A", 8.0, 10.0, 14.15).verdict)
     right
+    >>> print(conditional_mean("A", 8.0, 10.0, 21.85).hint)  # doctest: +ELLIPSIS
+    The weights are swapped: ...
     """
     d = _data(data)
     j = _group(d, school)
@@ -467,10 +536,28 @@ def posterior_mode(mu: float, log_tau: float, data: SchoolData | None = None) ->
     :math:`\log\tau`). Right within :math:`10^{-3}` (relative, floor 1: optimisers stop at
     different tolerances), close within 5%.
 
+    Parameters
+    ----------
+    mu, log_tau : float
+        Your mode, with :math:`\tau` on the log scale.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``mu`` or ``log_tau`` is not a finite number.
+
     Examples
     --------
     >>> print(posterior_mode(7.9267, 1.8415).verdict)
     right
+    >>> print(posterior_mode(7.9267, 6.305).hint)  # doctest: +ELLIPSIS
+    Your second coordinate is on the tau scale: ...
     """
     d = _data(data)
     m, lt = _number(mu, "mu"), _number(log_tau, "log_tau")
@@ -500,13 +587,32 @@ def laplace_sd(mu_sd: float, log_tau_sd: float, data: SchoolData | None = None) 
     (chapter 3). Right within :math:`10^{-3}` (relative), close within 5% (a finite-difference
     Hessian is close).
 
+    Parameters
+    ----------
+    mu_sd, log_tau_sd : float
+        Your standard deviations of :math:`\mu` and :math:`\log\tau`, both > 0.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``mu_sd`` or ``log_tau_sd`` is not a finite number > 0.
+
     Examples
     --------
-    >>> print(laplace_sd(5.7, 0.8).verdict)
-    wrong
+    >>> print(laplace_sd(4.7246, 0.7317).verdict, laplace_sd(5.7, 0.8).verdict)
+    right wrong
     """
     d = _data(data)
     a, b = _number(mu_sd, "mu_sd"), _number(log_tau_sd, "log_tau_sd")
+    for name, x in (("mu_sd", a), ("log_tau_sd", b)):
+        if x <= 0:
+            raise ValueError(f"{name} must be > 0 (a standard deviation); got {x}")
     fit = laplace.laplace_fit(d.y, d.sigma)
     sd = [float(x) for x in fit.sd]
     cov = fit.cov
@@ -530,7 +636,144 @@ def laplace_sd(mu_sd: float, log_tau_sd: float, data: SchoolData | None = None) 
     )
 
 
-# ------------------------------------------------------------------------------ chapters 4, 5
+# ------------------------------------------------------------------------------ chapter 4
+_STEP_POINTS = 50  # how many points metropolis_step tries the student's step from
+_STEP_SEED = 4040  # seeds the chain of those points; point t gets default_rng([_STEP_SEED, t])
+
+
+def metropolis_step(step: Callable[..., ArrayLike]) -> CheckResult:
+    r"""Check a function that makes one random-walk Metropolis step (chapter 4).
+
+    ``step(current, logpdf, cov, scale, rng)`` must return the chain's next point from
+    ``current``, an array of shape (2,), as :func:`eightschools.metropolis.rwmetrop` makes
+    it: draw :math:`z` with ``rng.standard_normal(2)``, then :math:`u` with ``rng.random()``;
+    propose :math:`\lambda^* = \lambda + s L z`, with :math:`L` the lower Cholesky factor of
+    ``cov`` and :math:`s` = ``scale``; return :math:`\lambda^*` if
+    :math:`\log u < \log p(\lambda^*) - \log p(\lambda)` and ``current`` otherwise.
+    ``logpdf`` takes one point and returns its log density as a float.
+
+    Truth: ``rwmetrop`` run for one iteration from the same point with a generator in the
+    same state. The check calls ``step`` from 50 points of a chain on the eight schools'
+    posterior of :math:`(\mu, \log\tau)` (chapter 3's covariance, scale 2), point :math:`t`
+    with ``numpy.random.default_rng([4040, t])``, and compares each returned point with
+    rwmetrop's. Right: all 50 agree within a relative :math:`10^{-9}` (rounding); wrong
+    otherwise (there is no close: a step makes rwmetrop's decisions or it does not).
+
+    Parameters
+    ----------
+    step : callable
+        Your step function, ``step(current, logpdf, cov, scale, rng) -> next point``.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is not callable, or returns something other than a finite point of
+        shape (2,). An error inside ``step`` is raised as it is.
+
+    Examples
+    --------
+    >>> def step(current, logpdf, cov, scale, rng):
+    ...     z = rng.standard_normal(2)
+    ...     proposal = current + scale * np.linalg.cholesky(cov) @ z
+    ...     u = rng.random()
+    ...     if np.log(u) < logpdf(proposal) - logpdf(current):
+    ...         return proposal
+    ...     return current
+    >>> print(metropolis_step(step).verdict)
+    right
+    >>> def greedy(current, logpdf, cov, scale, rng):
+    ...     return current + scale * np.linalg.cholesky(cov) @ rng.standard_normal(2)
+    >>> print(metropolis_step(greedy).hint)  # doctest: +ELLIPSIS
+    Your step accepts every proposal: ...
+    """
+    _callable(step, "step")
+    d = eight_schools()
+    lp = posterior.LogPosterior(d.y, d.sigma)
+    fit = laplace.laplace_fit(d.y, d.sigma)
+    cov = np.array(fit.cov)
+    chol = np.linalg.cholesky(cov)
+    scale = 2.0
+    start = np.asarray(fit.mode, dtype=np.float64)
+    points = metropolis.rwmetrop(
+        lp, start, cov, scale, _STEP_POINTS, np.random.default_rng(_STEP_SEED)
+    ).draws[0]
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-9))
+
+    agree, moved, at_proposal, slip_u, slip_sign = [], [], [], [], []
+    for t, x in enumerate(points):
+        truth = metropolis.rwmetrop(
+            lp, x, cov, scale, 1, np.random.default_rng([_STEP_SEED, t])
+        ).draws[0, 0]
+        rng = np.random.default_rng([_STEP_SEED, t])
+        z = rng.standard_normal(2)
+        u = rng.random()
+        proposal = x + scale * chol @ z
+        log_ratio = lp.scalar(proposal) - lp.scalar(x)
+        returned = step(x.copy(), lp.scalar, cov.copy(), scale,
+                        np.random.default_rng([_STEP_SEED, t]))
+        try:
+            out = np.asarray(returned, dtype=np.float64)
+        except (TypeError, ValueError):
+            out = np.full(3, np.nan)  # not a point: refused below
+        if out.shape != (2,) or not np.isfinite(out).all():
+            raise ValueError(
+                "step must return the next point, a finite array of shape (2,); it returned "
+                f"{returned!r}"
+            )
+        agree.append(same(out, truth))
+        moved.append(not same(out, x))
+        at_proposal.append(same(out, proposal))
+        slip_u.append(same(out, proposal if u < log_ratio else x))
+        slip_sign.append(same(out, proposal if math.log(u) < -log_ratio else x))
+    tolerance = (
+        f"right: at all {_STEP_POINTS} test points your step returns rwmetrop's next point "
+        "(to a relative 1e-9); wrong otherwise"
+    )
+    if all(agree):
+        return CheckResult(
+            "Metropolis step", RIGHT, tolerance,
+            "A symmetric random-walk proposal, accepted with probability min(1, p*/p).",
+        )
+    if any(m and not p for m, p in zip(moved, at_proposal, strict=True)):
+        hint = (
+            "Your step moves to points that are not rwmetrop's proposals: draw z with "
+            "rng.standard_normal(2) before u with rng.random(), and propose current + "
+            "scale * L @ z with L the lower Cholesky factor of cov (numpy.linalg.cholesky)."
+        )
+    elif not any(moved):
+        hint = (
+            "Your step never moves: a proposal that lowers the log density must still be "
+            "accepted with probability p(proposal) / p(current)."
+        )
+    elif all(moved):
+        hint = (
+            "Your step accepts every proposal: accept only when log u is below the "
+            "difference of the log densities, and otherwise return the current point."
+        )
+    elif all(slip_u):
+        hint = (
+            "You compare u itself with the difference of the log densities: compare log u "
+            "with it (or u with the ratio of the densities)."
+        )
+    elif all(slip_sign):
+        hint = (
+            "The difference is the wrong way round: it is log p(proposal) minus "
+            "log p(current), so that uphill moves are always accepted."
+        )
+    else:
+        hint = (
+            "Some decisions differ from rwmetrop's: accept when log u < log p(proposal) - "
+            "log p(current), with u drawn after z, and otherwise return the current point."
+        )
+    return CheckResult("Metropolis step", WRONG, tolerance, hint)
+
+
 def _chain(draws: ArrayLike, name: str = "draws") -> np.ndarray:
     arr = np.asarray(draws, dtype=np.float64)
     if arr.ndim == 1:
@@ -559,6 +802,16 @@ def acceptance_rate(draws: ArrayLike, value: float) -> CheckResult:
         One chain's draws in iteration order.
     value : float
         Your acceptance rate, in [0, 1].
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` is not one finite chain of at least 2 draws, or ``value`` is not a
+        number in [0, 1].
 
     Examples
     --------
@@ -595,6 +848,92 @@ def acceptance_rate(draws: ArrayLike, value: float) -> CheckResult:
     return CheckResult("acceptance rate", verdict, tolerance, hint)
 
 
+# ------------------------------------------------------------------------------ chapter 5
+def _one_chain(draws: ArrayLike, name: str = "draws") -> np.ndarray:
+    arr = _finite_array(draws, name)
+    if arr.ndim != 1 or arr.size < 4:
+        raise ValueError(
+            f"{name} must be one chain, shape (n,) with n >= 4 draws; got shape {arr.shape}"
+        )
+    if np.ptp(arr) == 0.0:
+        raise ValueError(f"{name} must not be constant (its autocorrelation is undefined)")
+    return arr
+
+
+def autocorrelation(draws: ArrayLike, value: ArrayLike) -> CheckResult:
+    r"""Check a chain's autocorrelations :math:`\hat\rho_0, \dots, \hat\rho_L` (chapter 5).
+
+    Truth: :func:`eightschools.diagnostics.autocorrelation` of ``draws`` up to the lag
+    :math:`L` given by ``value``'s length,
+    :math:`\hat\rho_t = \hat\gamma_t/\hat\gamma_0` with
+    :math:`\hat\gamma_t = \frac1n \sum_{i=1}^{n-t} (x_i - \bar x)(x_{i+t} - \bar x)`.
+    Autocorrelations lie in [-1, 1], so errors are absolute: right when every lag is within
+    :math:`10^{-6}` (an FFT and a plain sum agree far better), close within :math:`10^{-3}`.
+
+    Parameters
+    ----------
+    draws : array_like, shape (n,)
+        One chain of one quantity, in iteration order.
+    value : array_like, shape (L + 1,)
+        Your :math:`\hat\rho_0 = 1, \hat\rho_1, \dots, \hat\rho_L`, with
+        :math:`1 \le L \le n - 1`.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` is not one finite, non-constant chain of at least 4 draws, or
+        ``value`` is not a finite one-dimensional array of 2 to n numbers.
+
+    Examples
+    --------
+    >>> print(autocorrelation([1.0, 2.0, 3.0, 4.0], [1.0, 0.25, -0.3]).verdict)
+    right
+    >>> print(autocorrelation([1.0, 2.0, 3.0, 4.0], [1.0, 1 / 3, -0.6]).hint)
+    Divide every lag's sum by n, not by the number of its terms n - t.
+    """
+    x = _one_chain(draws)
+    v = _finite_array(value, "value")
+    n = x.size
+    if v.ndim != 1 or not 2 <= v.size <= n:
+        raise ValueError(
+            f"value must hold the autocorrelations at lags 0, 1, ..., L, shape (L + 1,) with "
+            f"1 <= L <= {n - 1}; got shape {v.shape}"
+        )
+    lags = v.size - 1
+    truth = diagnostics.autocorrelation(x, max_lag=lags)
+    t = np.arange(lags + 1)
+
+    def normalised(gamma: np.ndarray) -> list[float]:
+        return (gamma[: lags + 1] / gamma[0]).tolist()
+
+    centred = x - x.mean()
+    spectrum = np.fft.rfft(centred)  # no zero padding: the chain wraps round
+    circular = np.fft.irfft(spectrum * np.conj(spectrum), n=n)
+    raw = np.fft.rfft(x, n=2 * n)  # padded, but not centred
+    uncentred = np.fft.irfft(raw * np.conj(raw), n=2 * n)
+    return _grade(
+        f"autocorrelation at lags 0 to {lags}", v.tolist(), truth.tolist(),
+        right=1e-6, close=1e-3, floor=1.0,
+        hints={
+            RIGHT: "Each lag's sum of products of centred draws, over n, over the lag-0 sum.",
+            CLOSE: "Nearly: centre the draws with their mean and divide every lag's sum by n.",
+            WRONG: "Centre the chain, add up the products of draws t apart, divide by n, and "
+            "divide the result by its value at lag 0.",
+        },
+        slips=[
+            ((truth * n / (n - t)).tolist(), "Divide every lag's sum by n, not by the number "
+             "of its terms n - t."),
+            (normalised(circular), "The FFT correlates circularly: pad the centred chain "
+             "with n zeros before transforming it."),
+            (normalised(uncentred), "Subtract the chain's mean from every draw first."),
+        ],
+    )
+
+
 def effective_sample_size(draws: ArrayLike, value: float) -> CheckResult:
     r"""Check an effective sample size computed from one quantity's draws (chapter 5).
 
@@ -606,20 +945,35 @@ def effective_sample_size(draws: ArrayLike, value: float) -> CheckResult:
     Parameters
     ----------
     draws : array_like, shape (chains, n) or (n,)
-        The draws of one scalar quantity.
+        The draws of one scalar quantity, at least 4 per chain.
     value : float
         Your effective sample size.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` is not a finite array of shape (n,) or (chains, n) with n >= 4, or
+        ``value`` is not a finite number.
 
     Examples
     --------
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_normal(2000)
-    >>> print(effective_sample_size(x, 40.0).verdict)
-    wrong
+    >>> print(effective_sample_size(x, 2000.0).verdict, effective_sample_size(x, 40.0).verdict)
+    right wrong
     """
+    arr = _finite_array(draws, "draws")
+    if arr.ndim not in (1, 2) or arr.shape[-1] < 4 or arr.size == 0:
+        raise ValueError(
+            "draws must have shape (n,) for one chain or (chains, n), with n >= 4 draws per "
+            f"chain; got shape {arr.shape}"
+        )
     v = _number(value, "value")
-    truth = float(diagnostics.ess(draws, method="mean"))
-    arr = np.asarray(draws, dtype=np.float64)
+    truth = float(diagnostics.ess(arr, method="mean"))
     return _grade(
         "effective sample size", [v], [truth], right=5e-2, close=0.25, floor=1.0,
         hints={
@@ -636,6 +990,139 @@ def effective_sample_size(draws: ArrayLike, value: float) -> CheckResult:
     )
 
 
+# ------------------------------------------------------------------------------ chapter 6
+_MIN_THETA_DRAWS = 1000
+_Z_LIMIT = 5.0
+
+
+def _worst_z(theta: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[float, float]:
+    """How far standardised draws are from independent N(0, 1), in Monte Carlo errors.
+
+    Returns the largest |z-score| of the schools' means and variances of
+    (theta - mean) / sqrt(var), and the largest of the correlations between schools.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (theta - mean) / np.sqrt(var)
+    if not np.isfinite(z).all():
+        return math.inf, math.inf
+    n, J = z.shape
+    z_mean = np.abs(z.mean(axis=0)) * math.sqrt(n)
+    z_var = np.abs((z**2).mean(axis=0) - 1.0) * math.sqrt(n / 2.0)
+    z_corr = [abs(float(np.mean(z[:, j] * z[:, k]))) * math.sqrt(n)
+              for j in range(J) for k in range(j + 1, J)]
+    return float(max(z_mean.max(), z_var.max())), max(z_corr, default=0.0)
+
+
+def theta_draws(
+    draws: ArrayLike, theta: ArrayLike, data: SchoolData | None = None
+) -> CheckResult:
+    r"""Check draws of the school effects given draws of :math:`(\mu, \log\tau)` (chapter 6).
+
+    Truth: for each row of ``draws``, :math:`\theta_j \mid \mu, \tau, y \sim
+    \mathrm{N}(\hat\theta_j, V_j)` independently over the schools, with :math:`\tau =
+    e^{\log\tau}` and :math:`\hat\theta_j, V_j` from
+    :func:`eightschools.posterior.conditional_theta` (BDA3 eq. 5.17). The check
+    standardises your draws, :math:`z_j = (\theta_j - \hat\theta_j)/\sqrt{V_j}`, which
+    should be independent standard normal numbers. Right when, for every school, the mean
+    of the :math:`z_j` is within 5 Monte Carlo standard errors (:math:`1/\sqrt n`) of 0,
+    their mean square within 5 (:math:`\sqrt{2/n}`) of 1, and for every pair of schools the
+    mean of :math:`z_j z_k` within 5 (:math:`1/\sqrt n`) of 0; wrong otherwise (there is no
+    close). Correct draws fail this by chance with probability below :math:`10^{-4}`.
+
+    Parameters
+    ----------
+    draws : array_like, shape (n, 2) or (chains, n, 2)
+        The draws of :math:`(\mu, \log\tau)` you drew the effects for, at least 1,000 in all.
+    theta : array_like, shape (n, J) or (chains, n, J)
+        Your effects, one row per row of ``draws``.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``draws`` or ``theta`` is not finite or has the wrong shape, or there are fewer
+        than 1,000 draws.
+
+    Examples
+    --------
+    >>> from eightschools import effects
+    >>> d = eight_schools()
+    >>> rng = np.random.default_rng(1)
+    >>> lam = np.column_stack([rng.normal(8.0, 5.0, 2000), rng.normal(1.5, 1.0, 2000)])
+    >>> print(theta_draws(lam, effects.theta_draws(lam, d.y, d.sigma, rng)).verdict)
+    right
+    >>> print(theta_draws(lam, np.tile(d.y, (2000, 1))).verdict)
+    wrong
+    """
+    d = _data(data)
+    lam = _finite_array(draws, "draws")
+    th = _finite_array(theta, "theta")
+    if lam.ndim not in (2, 3) or lam.shape[-1] != 2:
+        raise ValueError(
+            f"draws must have shape (n, 2) or (chains, n, 2), rows (mu, log tau); got shape "
+            f"{lam.shape}"
+        )
+    if th.shape != (*lam.shape[:-1], d.J):
+        raise ValueError(
+            f"theta must have shape {(*lam.shape[:-1], d.J)}, one row of {d.J} effects per "
+            f"row of draws; got shape {th.shape}"
+        )
+    lam, th = lam.reshape(-1, 2), th.reshape(-1, d.J)
+    if lam.shape[0] < _MIN_THETA_DRAWS:
+        raise ValueError(
+            f"draws must hold at least {_MIN_THETA_DRAWS} rows, so that the check can tell "
+            f"right from wrong; got {lam.shape[0]}"
+        )
+    mu, log_tau = lam[:, 0], lam[:, 1]
+    with np.errstate(over="ignore"):
+        tau = np.exp(log_tau)
+    mean, var = posterior.conditional_theta(mu, tau, d.y, d.sigma)
+    worst, corr = _worst_z(th, mean, var)
+    tolerance = (
+        "right: every school's standardised draws have mean 0 and variance 1, and every pair "
+        "of schools correlation 0, each within 5 Monte Carlo standard errors; wrong otherwise"
+    )
+    if max(worst, corr) <= _Z_LIMIT:
+        return CheckResult(
+            "theta draws", RIGHT, tolerance,
+            "One normal draw per school and per draw of (mu, tau), centred between y_j and mu.",
+        )
+    with np.errstate(over="ignore"):
+        b = d.sigma**2 / (d.sigma**2 + tau[:, None] ** 2)
+        mean_log, var_log = posterior.conditional_theta(mu, np.abs(log_tau), d.y, d.sigma)
+    slips = [
+        (mean, var**2, "Your spread looks like V_j: multiply the standard normal deviates by "
+         "the standard deviation sqrt(V_j)."),
+        (mean_log, var_log, "Those draws use log tau where tau belongs: tau = exp(log tau)."),
+        (b * d.y + (1 - b) * mu[:, None], var, "The weights are swapped: y_j's weight is "
+         "1 - B_j, mu's is B_j."),
+        (mean, np.broadcast_to(d.sigma**2, var.shape), "The conditional variance is "
+         "V_j = (1 - B_j) sigma_j^2, smaller than sigma_j^2."),
+    ]
+    if np.allclose(th, mean):
+        hint = "Your draws are the conditional means: add sqrt(V_j) times a standard normal."
+    elif worst <= _Z_LIMIT:
+        hint = (
+            "Each school's draws look right, but the schools' draws are correlated: given "
+            "(mu, tau) the effects are independent, so draw a new deviate for every school."
+        )
+    else:
+        hint = (
+            "For each draw (mu, tau) and each school, draw theta_j from N((1 - B_j) y_j + "
+            "B_j mu, (1 - B_j) sigma_j^2) with B_j = sigma_j^2 / (sigma_j^2 + tau^2)."
+        )
+        for slip_mean, slip_var, slip_hint in slips:
+            if max(_worst_z(th, slip_mean, slip_var)) <= _Z_LIMIT:
+                hint = slip_hint
+                break
+    return CheckResult("theta draws", WRONG, tolerance, hint)
+
+
 # ------------------------------------------------------------------------------ chapter 7
 def mu_given_tau(
     tau: float, mean: float, variance: float, data: SchoolData | None = None
@@ -644,13 +1131,34 @@ def mu_given_tau(
 
     Truth: :func:`eightschools.posterior.mu_given_tau` (BDA3 eqs. 5.19-5.20),
     :math:`\hat\mu = \sum_j w_j y_j / \sum_j w_j` and :math:`V_\mu = 1/\sum_j w_j` with
-    :math:`w_j = 1/(\sigma_j^2 + \tau^2)`. Right within :math:`5 \times 10^{-4}` (relative), close
-    within 1%.
+    :math:`w_j = 1/(\sigma_j^2 + \tau^2)`. Right within :math:`5 \times 10^{-4}`
+    (relative), close within 1%.
+
+    Parameters
+    ----------
+    tau : float
+        The population standard deviation :math:`\tau \ge 0` to condition on.
+    mean, variance : float
+        Your :math:`\hat\mu` and :math:`V_\mu`.
+    data : SchoolData, optional
+        The data set; the eight schools by default.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``tau`` is not a finite number >= 0, or ``mean`` or ``variance`` is not a finite
+        number.
 
     Examples
     --------
     >>> print(mu_given_tau(10.0, 8.1265, 30.4701).verdict)
     right
+    >>> print(mu_given_tau(10.0, 8.1265, 5.52).hint)  # doctest: +ELLIPSIS
+    Your second number looks like a standard deviation: ...
     """
     d = _data(data)
     t = _number(tau, "tau")
@@ -673,6 +1181,68 @@ def mu_given_tau(
              "tau, to each sigma_j^2."),
             ([float(mu_hat), math.sqrt(float(v_mu))], "Your second number looks like a "
              "standard deviation: the question asks for the variance."),
+        ],
+    )
+
+
+def tau_mean(value: float, data: SchoolData | None = None) -> CheckResult:
+    r"""Check the posterior mean :math:`E(\tau \mid y)` under the flat prior (chapter 7).
+
+    Truth: ``exact.exact_posterior(y, sigma).summary().tau.mean`` from
+    :func:`eightschools.exact.exact_posterior`, the trapezoid rule over :math:`u = \log\tau`
+    on a grid whose left-out probability is proven below :math:`10^{-12}`. Right within
+    :math:`5 \times 10^{-4}` (relative), close within 1% (a grid that stops too early, or
+    too coarse a spacing, is close).
+
+    Parameters
+    ----------
+    value : float
+        Your :math:`E(\tau \mid y)`.
+    data : SchoolData, optional
+        The data set; the eight schools by default. The mean needs at least 4 groups.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a finite number, or ``data`` has fewer than 4 groups (then
+        :math:`E(\tau \mid y)` does not exist under the flat prior).
+
+    Examples
+    --------
+    >>> print(tau_mean(6.575).verdict, tau_mean(6.6).verdict)
+    right close
+    >>> print(tau_mean(5.239).hint)
+    That is the posterior median of tau: the question asks for its mean.
+    """
+    d = _data(data)
+    v = _number(value, "value")
+    if d.J < 4:
+        raise ValueError(
+            f"data must have at least 4 groups: with J = {d.J} and the flat prior, "
+            "E(tau | y) does not exist"
+        )
+    s = exact.exact_posterior(d.y, d.sigma).summary()
+    if s.tau.mean is None:  # pragma: no cover - J >= 4 always has a mean
+        raise ValueError("data gives a posterior without a mean of tau")
+    return _grade(
+        "E(tau | y)", [v], [float(s.tau.mean)], right=5e-4, close=1e-2, floor=1e-6,
+        hints={
+            RIGHT: "The trapezoid rule over log tau, weighting tau by tau p(tau | y).",
+            CLOSE: "Nearly: widen the grid of log tau (the density of log tau has a long left "
+            "tail) and make its spacing finer.",
+            WRONG: "On a grid of u = log tau, weight each node by g(u) = tau p(tau | y), the "
+            "Jacobian included; E(tau | y) is the sum of tau g(u) over the sum of g(u).",
+        },
+        slips=[
+            ([float(s.tau.q50)], "That is the posterior median of tau: the question asks for "
+             "its mean."),
+            ([math.exp(float(s.log_tau.mean))], "That is exp(E(log tau | y)): average tau "
+             "itself, not log tau."),
+            ([float(s.log_tau.mean)], "That is E(log tau | y): average tau = exp(u), not u."),
         ],
     )
 

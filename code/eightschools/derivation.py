@@ -1,6 +1,13 @@
-r"""The hierarchical model's algebra, derived step by step and checked exactly with SymPy.
+r"""The blog post's derivation of the hierarchical model, transcribed and checked with SymPy.
 
-For one school :math:`j` the model of BDA3 section 5.4 is
+Chapter 2 derives the model's algebra in its own cells, one SymPy step at a time. This
+module keeps the part that the chapter reports rather than teaches: the audit of the post.
+:func:`post_lines` transcribes the post's completing-the-square display and its later
+formulas line by line, typos included, and :func:`relation_holds` decides exactly whether
+each line holds. The chapter writes its errata box from these verdicts.
+
+The truth the lines are checked against is the model of BDA3 section 5.4 for one school
+:math:`j`,
 
 .. math::
 
@@ -8,31 +15,10 @@ For one school :math:`j` the model of BDA3 section 5.4 is
     \theta_j \mid \mu, \tau \sim \mathrm{N}(\mu, \tau^2), \qquad
     p(\mu, \tau) \propto 1 .
 
-Completing the square in :math:`\theta_j` splits the joint density of
-:math:`(y_j, \theta_j)` into the conditional posterior of :math:`\theta_j` and the
-marginal likelihood of :math:`(\mu, \tau)`:
-
-.. math::
-
-    \mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)
-    = \mathrm{N}(\theta_j \mid \hat\theta_j, V_j)\,
-      \mathrm{N}(y_j \mid \mu, \sigma_j^2 + \tau^2),
-    \qquad
-    \hat\theta_j = \frac{y_j/\sigma_j^2 + \mu/\tau^2}{1/\sigma_j^2 + 1/\tau^2},
-    \quad
-    V_j = \frac{1}{1/\sigma_j^2 + 1/\tau^2}.
-
-Each function below returns one step of that argument as SymPy objects that a chapter can
-display, in the order the chapter tells it: the joint density, the quadratic in
-:math:`\theta_j`, the completed square, the factorisation and the integral over
-:math:`\theta_j`, the shrinkage form, the two limits of :math:`\tau`, and the change of
-variables :math:`(\lambda_1, \lambda_2) = (\mu, \log\tau)` whose log posterior the sampler
-uses. :func:`post_lines` transcribes the blog post's completing-the-square display line by
-line and says which lines hold.
-
-The symbols are module constants, so that expressions from different functions combine:
-:data:`y_j`, :data:`mu`, :data:`theta_j`, :data:`lambda1`, :data:`lambda2` are real and
-:data:`sigma_j`, :data:`tau`, :data:`V_j` are positive.
+The symbols are module constants: :data:`y_j`, :data:`mu`, :data:`theta_j`, :data:`lambda1`,
+:data:`lambda2` are real and :data:`sigma_j`, :data:`tau` are positive. SymPy treats two
+symbols with the same name and assumptions as one, so these combine with the symbols a
+chapter makes with ``sympy.symbols``.
 
 References
 ----------
@@ -47,43 +33,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
 import sympy as sp
-from numpy.typing import ArrayLike
-
-from eightschools.data import check_y_sigma
 
 __all__ = [
-    "B_j",
-    "CompletedSquare",
-    "Factorisation",
-    "LogPosteriorLambda",
     "PARAMETERS",
-    "PoolingLimits",
     "PostLine",
-    "QuadraticInTheta",
-    "Shrinkage",
-    "V_j",
-    "completed_square",
-    "factorisation",
-    "joint_density",
     "lambda1",
     "lambda2",
-    "log_posterior_lambda",
-    "log_posterior_lambda_generic",
-    "log_tau_jacobian",
-    "marginal_by_integration",
     "mu",
     "normal_pdf",
-    "pooling_limits",
     "post_lines",
-    "quadratic_in_theta",
     "relation_holds",
-    "shrinkage",
     "sigma_j",
     "tau",
-    "theta_hat_j",
     "theta_j",
     "y_j",
 ]
@@ -99,12 +62,6 @@ theta_j = sp.Symbol("theta_j", real=True)
 mu = sp.Symbol("mu", real=True)
 #: The population standard deviation :math:`\tau` (positive).
 tau = sp.Symbol("tau", positive=True)
-#: A name for the conditional posterior variance :math:`V_j` (positive), for display.
-V_j = sp.Symbol("V_j", positive=True)
-#: A name for the conditional posterior mean :math:`\hat\theta_j` (real), for display.
-theta_hat_j = sp.Symbol("thetahat_j", real=True)
-#: A name for the shrinkage factor :math:`B_j` (positive), for display.
-B_j = sp.Symbol("B_j", positive=True)
 #: The sampler's first coordinate :math:`\lambda_1 = \mu` (real).
 lambda1 = sp.Symbol("lambda_1", real=True)
 #: The sampler's second coordinate :math:`\lambda_2 = \log\tau` (real).
@@ -116,8 +73,7 @@ PARAMETERS: tuple[sp.Symbol, ...] = (theta_j, mu, tau, lambda1, lambda2)
 # The post writes a bare sigma where it means sigma_j in three places; this symbol lets
 # :func:`post_lines` transcribe those typos faithfully.
 _sigma_bare = sp.Symbol("sigma", positive=True)
-# The number of schools and the summation index of the generic log posterior.
-_J = sp.Symbol("J", integer=True, positive=True)
+# The summation index and the indexed data of the log posterior's line.
 _j = sp.Symbol("j", integer=True, positive=True)
 _y_idx = sp.IndexedBase("y", real=True)
 _sigma_idx = sp.IndexedBase("sigma", positive=True)
@@ -131,18 +87,6 @@ def normal_pdf(x: sp.Expr, mean: sp.Expr, variance: sp.Expr) -> sp.Expr:
         \mathrm{N}(x \mid m, v) = \frac{1}{\sqrt{2\pi v}}
         \exp\Big(-\frac{(x - m)^2}{2 v}\Big)
 
-    Parameters
-    ----------
-    x, mean : sympy.Expr
-        The argument and the mean (real).
-    variance : sympy.Expr
-        The variance (positive).
-
-    Returns
-    -------
-    sympy.Expr
-        The density as an expression in the symbols of its arguments.
-
     Examples
     --------
     >>> normal_pdf(y_j, mu, sigma_j**2)
@@ -151,132 +95,7 @@ def normal_pdf(x: sp.Expr, mean: sp.Expr, variance: sp.Expr) -> sp.Expr:
     return sp.exp(-((x - mean) ** 2) / (2 * variance)) / sp.sqrt(2 * sp.pi * variance)
 
 
-# ------------------------------------------------------------------- step 1: the joint
-def joint_density() -> sp.Expr:
-    r"""Step 1: the joint density of :math:`(y_j, \theta_j)` given :math:`(\mu, \tau)`.
-
-    .. math::
-
-        p(y_j, \theta_j \mid \mu, \tau)
-        = \mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)
-
-    Under the flat prior :math:`p(\mu, \tau) \propto 1` this is also school j's factor of
-    the unnormalised full posterior :math:`p(\theta, \mu, \tau \mid y)` (BDA3 section 5.4).
-
-    Returns
-    -------
-    sympy.Expr
-        An expression in ``y_j, theta_j, mu, tau, sigma_j``.
-
-    Examples
-    --------
-    >>> p = joint_density()
-    >>> sorted(str(s) for s in p.free_symbols)
-    ['mu', 'sigma_j', 'tau', 'theta_j', 'y_j']
-    >>> sp.integrate(p, (y_j, -sp.oo, sp.oo), (theta_j, -sp.oo, sp.oo))
-    1
-    """
-    return normal_pdf(theta_j, mu, tau**2) * normal_pdf(y_j, theta_j, sigma_j**2)
-
-
-# ------------------------------------------------------- step 2: quadratic and square
-class QuadraticInTheta(NamedTuple):
-    r"""The joint's exponent as a quadratic in :math:`\theta_j`.
-
-    ``exponent == -(precision*theta_j**2 - 2*linear*theta_j + constant) / 2``.
-    """
-
-    exponent: sp.Expr
-    collected: sp.Expr
-    precision: sp.Expr
-    linear: sp.Expr
-    constant: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def quadratic_in_theta() -> QuadraticInTheta:
-    r"""Step 2a: the exponent of the joint density, collected in powers of :math:`\theta_j`.
-
-    .. math::
-
-        -\frac12\Big[\frac{(\theta_j - \mu)^2}{\tau^2} + \frac{(y_j - \theta_j)^2}{\sigma_j^2}\Big]
-        = -\frac12\Big[P_j\,\theta_j^2 - 2 L_j\,\theta_j + K_j\Big],
-
-    with precision :math:`P_j = 1/\sigma_j^2 + 1/\tau^2`, linear coefficient
-    :math:`L_j = y_j/\sigma_j^2 + \mu/\tau^2` and constant
-    :math:`K_j = y_j^2/\sigma_j^2 + \mu^2/\tau^2`. Over the common denominator
-    :math:`\tau^2\sigma_j^2` the linear coefficient reads :math:`\mu\sigma_j^2 + y_j\tau^2`.
-
-    Returns
-    -------
-    QuadraticInTheta
-        ``(exponent, collected, precision, linear, constant)``: the exponent as written
-        from the two densities, the same expanded and collected in ``theta_j``, and
-        :math:`P_j, L_j, K_j`, read off as coefficients.
-
-    Examples
-    --------
-    >>> q = quadratic_in_theta()
-    >>> q.precision
-    tau**(-2) + sigma_j**(-2)
-    >>> sp.factor(q.linear)
-    (mu*sigma_j**2 + tau**2*y_j)/(sigma_j**2*tau**2)
-    """
-    half = sp.Rational(1, 2)
-    exponent = -half * ((theta_j - mu) ** 2 / tau**2 + (y_j - theta_j) ** 2 / sigma_j**2)
-    collected = sp.collect(sp.expand(exponent), theta_j)
-    precision = sp.expand(-2 * collected.coeff(theta_j, 2))
-    linear = sp.expand(collected.coeff(theta_j, 1))
-    constant = sp.expand(-2 * collected.coeff(theta_j, 0))
-    return QuadraticInTheta(exponent, collected, precision, linear, constant)
-
-
-class CompletedSquare(NamedTuple):
-    r"""The exponent written as :math:`-\frac12[(\theta_j - \hat\theta_j)^2/V_j + R_j]`."""
-
-    theta_hat: sp.Expr
-    V: sp.Expr
-    remainder: sp.Expr
-    exponent: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def completed_square() -> CompletedSquare:
-    r"""Step 2b: complete the square in :math:`\theta_j`.
-
-    From :math:`P\theta^2 - 2L\theta + K = P(\theta - L/P)^2 + K - L^2/P`:
-
-    .. math::
-
-        \hat\theta_j = \frac{L_j}{P_j}
-        = \frac{y_j/\sigma_j^2 + \mu/\tau^2}{1/\sigma_j^2 + 1/\tau^2}, \qquad
-        V_j = \frac{1}{P_j} = \frac{1}{1/\sigma_j^2 + 1/\tau^2}, \qquad
-        R_j = K_j - \frac{L_j^2}{P_j} = \frac{(y_j - \mu)^2}{\sigma_j^2 + \tau^2}.
-
-    Returns
-    -------
-    CompletedSquare
-        ``(theta_hat, V, remainder, exponent)`` with
-        ``exponent = -((theta_j - theta_hat)**2 / V + remainder) / 2``; the remainder is free
-        of :math:`\theta_j`.
-
-    Examples
-    --------
-    >>> c = completed_square()
-    >>> c.theta_hat
-    (mu/tau**2 + y_j/sigma_j**2)/(tau**(-2) + sigma_j**(-2))
-    >>> c.remainder
-    (mu - y_j)**2/(sigma_j**2 + tau**2)
-    """
-    q = quadratic_in_theta()
-    theta_hat = q.linear / q.precision
-    V = 1 / q.precision
-    remainder = sp.factor(sp.cancel(q.constant - q.linear**2 / q.precision))
-    exponent = -sp.Rational(1, 2) * ((theta_j - theta_hat) ** 2 / V + remainder)
-    return CompletedSquare(theta_hat, V, remainder, exponent)
-
-
-# ------------------------------------------------------------- step 3: factorisation
+# -------------------------------------------------------------- deciding a relation
 def _log_expanded(expr: sp.Expr) -> sp.Expr:
     """Return ``log(expr)`` with every logarithm split into logs of factors.
 
@@ -287,310 +106,6 @@ def _log_expanded(expr: sp.Expr) -> sp.Expr:
     return sp.expand_log(out.replace(sp.log, lambda a: sp.log(sp.factor(a))), force=True)
 
 
-class Factorisation(NamedTuple):
-    r"""The joint as conditional posterior of :math:`\theta_j` times marginal likelihood."""
-
-    conditional: sp.Expr
-    marginal: sp.Expr
-    log_difference: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def factorisation() -> Factorisation:
-    r"""Step 3a: the joint density factorises into two normal densities.
-
-    .. math::
-
-        \mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)
-        = \underbrace{\mathrm{N}(\theta_j \mid \hat\theta_j, V_j)}_{p(\theta_j \mid \mu, \tau, y_j)}
-          \;\underbrace{\mathrm{N}(y_j \mid \mu, \sigma_j^2 + \tau^2)}_{p(y_j \mid \mu, \tau)}
-
-    (BDA3 eqs. 5.17-5.18). The second factor is a density in :math:`y_j`, the marginal
-    likelihood; the marginal posterior of :math:`(\mu, \tau)` is the prior times the product
-    of these factors over the schools.
-
-    Returns
-    -------
-    Factorisation
-        ``(conditional, marginal, log_difference)``, where ``log_difference`` is
-        :math:`\log p(y_j, \theta_j \mid \mu, \tau) - \log(\text{conditional}\times
-        \text{marginal})` after expansion and cancellation: exactly 0.
-
-    Examples
-    --------
-    >>> f = factorisation()
-    >>> f.marginal
-    sqrt(2)*exp(-(-mu + y_j)**2/(2*sigma_j**2 + 2*tau**2))/(2*sqrt(pi)*sqrt(sigma_j**2 + tau**2))
-    >>> f.log_difference
-    0
-    """
-    c = completed_square()
-    conditional = normal_pdf(theta_j, c.theta_hat, c.V)
-    marginal = normal_pdf(y_j, mu, sigma_j**2 + tau**2)
-    diff = _log_expanded(joint_density()) - _log_expanded(conditional * marginal)
-    return Factorisation(conditional, marginal, sp.cancel(sp.together(sp.expand(diff))))
-
-
-@lru_cache(maxsize=1)
-def marginal_by_integration() -> sp.Expr:
-    r"""Step 3b: integrate :math:`\theta_j` out of the joint density with ``sympy.integrate``.
-
-    .. math::
-
-        \int_{-\infty}^{\infty}
-        \mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)
-        \,d\theta_j = \mathrm{N}(y_j \mid \mu, \sigma_j^2 + \tau^2)
-
-    SymPy's raw answer holds error functions that cancel; the result is simplified and its
-    exponent factored, so it prints as the normal density it is. This takes about two
-    seconds and is computed once.
-
-    Returns
-    -------
-    sympy.Expr
-        The integral, an expression in ``y_j, mu, sigma_j, tau``.
-
-    Examples
-    --------
-    >>> m = marginal_by_integration()
-    >>> sp.simplify(m / factorisation().marginal)
-    1
-    """
-    raw = sp.integrate(joint_density(), (theta_j, -sp.oo, sp.oo))
-    simple = sp.simplify(sp.expand(raw))
-    return simple.replace(sp.exp, lambda arg: sp.exp(sp.factor(sp.cancel(arg))))
-
-
-# ------------------------------------------------------------------ step 4: shrinkage
-class Shrinkage(NamedTuple):
-    r"""The shrinkage factor :math:`B_j` and the posterior mean written with it."""
-
-    B: sp.Expr
-    mean: sp.Expr
-    difference: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def shrinkage() -> Shrinkage:
-    r"""Step 4: the conditional posterior mean as a compromise between :math:`y_j` and :math:`\mu`.
-
-    .. math::
-
-        E[\theta_j \mid \mu, \tau, y] = \hat\theta_j = (1 - B_j)\,y_j + B_j\,\mu,
-        \qquad B_j = \frac{\tau^{-2}}{\tau^{-2} + \sigma_j^{-2}}
-                   = \frac{\sigma_j^2}{\sigma_j^2 + \tau^2}
-
-    (BDA3 section 5.5). :math:`B_j` is the share of the precision that comes from the
-    population, so noisier schools (large :math:`\sigma_j`) are pulled harder towards
-    :math:`\mu`.
-
-    Returns
-    -------
-    Shrinkage
-        ``(B, mean, difference)``: the factor, :math:`(1 - B_j) y_j + B_j \mu`, and its
-        difference from :math:`\hat\theta_j` after cancellation, exactly 0.
-
-    Examples
-    --------
-    >>> s = shrinkage()
-    >>> sp.factor(s.B)
-    sigma_j**2/(sigma_j**2 + tau**2)
-    >>> s.difference
-    0
-    """
-    B = tau**-2 / (tau**-2 + sigma_j**-2)
-    mean = (1 - B) * y_j + B * mu
-    return Shrinkage(B, mean, sp.cancel(mean - completed_square().theta_hat))
-
-
-# --------------------------------------------------------------------- step 5: limits
-class PoolingLimits(NamedTuple):
-    r"""Limits of :math:`\hat\theta_j` and :math:`V_j` as :math:`\tau` goes to 0 and to infinity."""
-
-    theta_hat_tau_to_zero: sp.Expr
-    theta_hat_tau_to_infinity: sp.Expr
-    V_tau_to_zero: sp.Expr
-    V_tau_to_infinity: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def pooling_limits() -> PoolingLimits:
-    r"""Step 5: the two extremes of :math:`\tau` are the two classical analyses.
-
-    .. math::
-
-        \lim_{\tau \to 0} \hat\theta_j = \mu,\ \lim_{\tau \to 0} V_j = 0
-        \quad\text{(complete pooling)};\qquad
-        \lim_{\tau \to \infty} \hat\theta_j = y_j,\ \lim_{\tau \to \infty} V_j = \sigma_j^2
-        \quad\text{(no pooling)}.
-
-    Returns
-    -------
-    PoolingLimits
-        The four limits, computed with ``sympy.limit``.
-
-    Examples
-    --------
-    >>> lim = pooling_limits()
-    >>> lim.theta_hat_tau_to_zero, lim.theta_hat_tau_to_infinity
-    (mu, y_j)
-    >>> lim.V_tau_to_zero, lim.V_tau_to_infinity
-    (0, sigma_j**2)
-    """
-    c = completed_square()
-    return PoolingLimits(
-        sp.limit(c.theta_hat, tau, 0, "+"),
-        sp.limit(c.theta_hat, tau, sp.oo),
-        sp.limit(c.V, tau, 0, "+"),
-        sp.limit(c.V, tau, sp.oo),
-    )
-
-
-# ---------------------------------------------------------- step 6: (mu, log tau) scale
-def log_tau_jacobian() -> sp.Expr:
-    r"""Step 6a: the Jacobian of :math:`\tau = e^{\lambda_2}`.
-
-    .. math::
-
-        \Big|\frac{d\tau}{d\lambda_2}\Big| = e^{\lambda_2},
-        \qquad p(\lambda_1, \lambda_2 \mid y) = p(\mu, \tau \mid y)\,e^{\lambda_2}
-        \ \text{ at } (\mu, \tau) = (\lambda_1, e^{\lambda_2}),
-
-    so the log density gains the term :math:`+\lambda_2`.
-
-    Returns
-    -------
-    sympy.Expr
-        ``exp(lambda_2)``, computed as ``Abs(diff(exp(lambda_2), lambda_2))``.
-
-    Examples
-    --------
-    >>> log_tau_jacobian()
-    exp(lambda_2)
-    """
-    return sp.Abs(sp.diff(sp.exp(lambda2), lambda2))
-
-
-def _term(y: sp.Expr, s: sp.Expr) -> sp.Expr:
-    """One school's term of the log posterior of (lambda1, lambda2), in the post's form."""
-    v = s**2 + sp.exp(2 * lambda2)
-    return -sp.log(v) / 2 - (lambda1 - y) ** 2 / (2 * v)
-
-
-class LogPosteriorLambda(NamedTuple):
-    r"""The log posterior of :math:`(\lambda_1, \lambda_2)` for symbolic data."""
-
-    term: sp.Expr
-    total: sp.Expr
-    from_model: sp.Expr
-    dropped: sp.Expr
-
-
-@lru_cache(maxsize=1)
-def log_posterior_lambda_generic() -> LogPosteriorLambda:
-    r"""Step 6b: the log posterior of :math:`(\lambda_1, \lambda_2)` for symbolic data.
-
-    Under :math:`p(\mu, \tau) \propto 1` the marginal posterior is
-    :math:`p(\mu, \tau \mid y) \propto \prod_j \mathrm{N}(y_j \mid \mu, \sigma_j^2 + \tau^2)`
-    (BDA3 eq. 5.18). With :math:`\mu = \lambda_1, \tau = e^{\lambda_2}` and the Jacobian
-    :math:`e^{\lambda_2}`,
-
-    .. math::
-
-        \log p(\lambda_1, \lambda_2 \mid y) = \sum_{j=1}^{J} \Big[
-            -\tfrac12 \log\big(\sigma_j^2 + e^{2\lambda_2}\big)
-            - \frac{(\lambda_1 - y_j)^2}{2(\sigma_j^2 + e^{2\lambda_2})}\Big]
-          + \lambda_2 + \text{const},
-
-    the post's formula, with the post's "proportional to" read as "equal up to an additive
-    constant" (on the log scale a dropped factor becomes a dropped term).
-
-    Returns
-    -------
-    LogPosteriorLambda
-        ``(term, total, from_model, dropped)``: the summand in ``y_j, sigma_j``; the whole
-        sum over :math:`j = 1, \dots, J` with indexed ``y[j], sigma[j]`` plus
-        :math:`\lambda_2`; the model's own log density of school j,
-        :math:`\log\mathrm{N}(y_j \mid \lambda_1, \sigma_j^2 + e^{2\lambda_2})`; and
-        ``from_model - term``, which simplifies to the constant :math:`-\log(2\pi)/2`.
-
-    Examples
-    --------
-    >>> g = log_posterior_lambda_generic()
-    >>> g.dropped
-    -log(pi)/2 - log(2)/2
-    >>> g.total.free_symbols >= {lambda1, lambda2}
-    True
-    """
-    term = _term(y_j, sigma_j)
-    total = (
-        sp.Sum(_term(_y_idx[_j], _sigma_idx[_j]), (_j, 1, _J))
-        + sp.log(log_tau_jacobian())
-    )
-    from_model = sp.expand_log(
-        sp.log(normal_pdf(y_j, mu, sigma_j**2 + tau**2).subs({mu: lambda1, tau: sp.exp(lambda2)})),
-        force=True,
-    )
-    dropped = sp.expand(sp.cancel(from_model - term))
-    return LogPosteriorLambda(term, total, from_model, dropped)
-
-
-def _exact(value: float) -> sp.Rational:
-    # The shortest decimal that reads back as the same float, as an exact rational.
-    return sp.Rational(repr(value))
-
-
-def log_posterior_lambda(
-    y: ArrayLike, sigma: ArrayLike
-) -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
-    r"""Step 6c: the log posterior of :math:`(\lambda_1, \lambda_2)` for given data, exactly.
-
-    .. math::
-
-        \sum_{j=1}^{J} \Big[ -\tfrac12 \log\big(\sigma_j^2 + e^{2\lambda_2}\big)
-            - \frac{(\lambda_1 - y_j)^2}{2(\sigma_j^2 + e^{2\lambda_2})}\Big] + \lambda_2
-
-    with each number replaced by the exact rational of its shortest decimal form (so
-    ``float`` of it returns the same float) and no other constant: the normalisation that
-    :mod:`eightschools.posterior` uses.
-
-    Parameters
-    ----------
-    y, sigma : array_like, shape (J,)
-        Estimates and their standard errors; at least 3 groups, ``sigma > 0``.
-
-    Returns
-    -------
-    expr : sympy.Expr
-        The log posterior in ``lambda_1`` and ``lambda_2`` (module symbols
-        :data:`lambda1`, :data:`lambda2`).
-    lambda1, lambda2 : sympy.Symbol
-        Its two variables, to pass to ``sympy.lambdify``.
-
-    Raises
-    ------
-    ValueError
-        If ``y`` and ``sigma`` fail :func:`eightschools.data.check_y_sigma` with
-        ``min_groups=3``.
-
-    Examples
-    --------
-    >>> expr, l1, l2 = log_posterior_lambda([28, 8, -3, 7, -1, 1, 18, 12],
-    ...                                     [15, 10, 16, 11, 9, 11, 10, 18])
-    >>> f = sp.lambdify([l1, l2], expr)
-    >>> print(f"{f(7.926685, 1.841525):.4f}")
-    -20.9882
-    >>> log_posterior_lambda([1.0, 2.0], [1.0, 1.0])
-    Traceback (most recent call last):
-    ...
-    ValueError: at least 3 groups are needed; got 2 (with a flat prior on tau the posterior ...
-    """
-    y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
-    terms = [_term(_exact(float(a)), _exact(float(b))) for a, b in zip(y_arr, s_arr, strict=True)]
-    return sp.Add(*terms) + lambda2, lambda1, lambda2
-
-
-# ------------------------------------------------------------ step 7: the post, audited
 def _nonzero_witness(expr: sp.Expr) -> bool:
     """True if ``expr`` is visibly nonzero at one of a few exact rational points."""
     points = (
@@ -672,24 +187,18 @@ def relation_holds(line: sp.Expr, reference: sp.Expr, relation: str) -> bool:
     return all(_is_zero(sp.diff(d, p)) for p in PARAMETERS if d.has(p))
 
 
+# ------------------------------------------------------------------ the post's lines
 @dataclass(frozen=True)
 class PostLine:
     r"""One line of the post's derivation, transcribed and checked.
 
-    The fields, in order:
-
-    - ``label`` (str): where the line is and what it does;
-    - ``post_line`` (SymPy expression): the line as the post prints it (one school's
-      factor, without the product over j);
-    - ``relation`` (str): the relation the post claims between ``post_line`` and
-      ``reference``, one of ``"="``, ``"∝"``, ``"+const"`` (see :func:`relation_holds`);
-    - ``reference`` (SymPy expression): the true expression it should match;
-    - ``holds`` (bool): whether it does, decided by :func:`relation_holds`;
-    - ``corrected`` (SymPy expression or None): the corrected line, when the post's fails;
-    - ``corrected_relation`` (str or None): the relation the corrected line satisfies;
-    - ``corrected_holds`` (bool or None): whether the correction holds (computed, not
-      assumed);
-    - ``reason`` (str): one sentence on what is right or wrong.
+    ``post_line`` is the line as the post prints it (one school's factor, without the
+    product over j); ``relation`` is what the post claims between it and ``reference``, the
+    true expression: ``"="``, ``"∝"`` or ``"+const"`` (see :func:`relation_holds`).
+    ``holds`` is the verdict. A line that fails has a ``corrected`` form, the
+    ``corrected_relation`` that form satisfies, and ``corrected_holds``, the verdict on it
+    (computed, not assumed); for a line that holds these three are None. ``reason`` says in
+    one sentence what is right or wrong.
     """
 
     label: str
@@ -712,19 +221,13 @@ def _line(
     corrected: sp.Expr | None = None,
     corrected_relation: str | None = None,
 ) -> PostLine:
-    fixed_rel = None if corrected is None else (corrected_relation or relation)
+    holds = relation_holds(post_line, reference, relation)
+    if corrected is None:
+        return PostLine(label, post_line, relation, reference, holds, None, None, None, reason)
+    fixed_relation = corrected_relation or relation
+    fixed_holds = relation_holds(corrected, reference, fixed_relation)
     return PostLine(
-        label=label,
-        post_line=post_line,
-        relation=relation,
-        reference=reference,
-        holds=relation_holds(post_line, reference, relation),
-        corrected=corrected,
-        corrected_relation=fixed_rel,
-        corrected_holds=(
-            None if corrected is None else relation_holds(corrected, reference, fixed_rel)
-        ),
-        reason=reason,
+        label, post_line, relation, reference, holds, corrected, fixed_relation, fixed_holds, reason
     )
 
 
@@ -740,7 +243,7 @@ def _kernel(prefactor: sp.Expr, numerator: sp.Expr) -> sp.Expr:
 
 def _display_lines() -> list[PostLine]:
     s, t, y, m, th = sigma_j, tau, y_j, mu, theta_j
-    truth = joint_density()
+    truth = normal_pdf(th, m, t**2) * normal_pdf(y, th, s**2)
     pre = 1 / (t * s)
     lin_post = _add(m * s**2, y**2)
     lin_true = _add(m * s**2, y * t**2)
@@ -839,8 +342,7 @@ def _display_lines() -> list[PostLine]:
         ),
         _line(
             "completing the square, line 8: named densities",
-            normal_pdf(th, theta_hat_j, V_j).subs({theta_hat_j: theta_hat_post, V_j: V_post})
-            * normal_pdf(y, m, s**2 + t**2),
+            normal_pdf(th, theta_hat_post, V_post) * normal_pdf(y, m, s**2 + t**2),
             "∝", truth,
             "Holds, reading the post's 'θ_j | μ, τ, y, σ ~ N(θ̂_j, V_j)' as the density "
             "N(θ_j | θ̂_j, V_j); the product is line 7 divided by 2π.",
@@ -862,13 +364,14 @@ def _other_lines() -> list[PostLine]:
     marginal = normal_pdf(y, m, s**2 + t**2)
     B_post = t**-2 / (t**-2 + _sigma_bare**-2)
     B_true = t**-2 / (t**-2 + s**-2)
-    g = log_posterior_lambda_generic()
-    log_post = g.total
-    # The model's log density of (lambda1, lambda2) with the normal densities' constants kept.
-    model = sp.Sum(
-        g.from_model.subs({y_j: _y_idx[_j], sigma_j: _sigma_idx[_j]}), (_j, 1, _J)
-    ) + lambda2
-    three = {_J: 3}
+    theta_hat = (y / s**2 + m / t**2) / (1 / s**2 + 1 / t**2)
+    # The log posterior of (lambda1, lambda2) for three schools of symbolic data: the post's
+    # formula, and the model's log density with the normal densities' constants kept.
+    v = _sigma_idx[_j] ** 2 + sp.exp(2 * lambda2)
+    term = -sp.log(v) / 2 - (lambda1 - _y_idx[_j]) ** 2 / (2 * v)
+    model_term = sp.expand_log(sp.log(normal_pdf(_y_idx[_j], lambda1, v)), force=True)
+    log_post = sp.Sum(term, (_j, 1, 3)).doit() + lambda2
+    model = sp.Sum(model_term, (_j, 1, 3)).doit() + lambda2
     return [
         _line(
             "the second factor called the marginal posterior",
@@ -880,50 +383,38 @@ def _other_lines() -> list[PostLine]:
         ),
         _line(
             "shrinkage factor B_j",
-            (1 - B_post) * y + B_post * m, "=", completed_square().theta_hat,
+            (1 - B_post) * y + B_post * m, "=", theta_hat,
             "Fails: B_j is printed with σ^-2 for σ_j^-2; with σ_j, (1 - B_j) y_j + B_j μ "
             "equals θ̂_j.",
             corrected=(1 - B_true) * y + B_true * m,
         ),
         _line(
             "log posterior of (λ_1, λ_2), J = 3",
-            log_post.subs(three).doit(), "∝", model.subs(three).doit(),
+            log_post, "∝", model,
             "Fails only in notation: on the log scale the dropped normalising factor becomes "
             "an additive constant, so '∝' must read '= ... + const'; the expression itself "
             "is right.",
-            corrected=log_post.subs(three).doit(),
+            corrected=log_post,
             corrected_relation="+const",
         ),
     ]
 
 
 @lru_cache(maxsize=1)
-def _post_lines() -> tuple[PostLine, ...]:
-    return tuple(_display_lines() + _other_lines())
-
-
-def post_lines() -> list[PostLine]:
-    r"""Step 7: the post's derivation, transcribed line by line with its typos, and checked.
+def post_lines() -> tuple[PostLine, ...]:
+    r"""The post's derivation, transcribed line by line with its typos, and checked.
 
     Each line is school j's factor of the post's full-posterior display (the product over
-    j left off), or one of its later formulas, written in SymPy as printed. It is checked
-    against the truth with :func:`relation_holds`: a line of the posterior display must be
-    proportional, as a function of :math:`(\theta_j, \mu, \tau)`, to
-    :math:`\mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)`.
-    A bare :math:`\sigma`, where the post drops the subscript, is a separate symbol, so a
-    line containing it can hold only if :math:`\sigma = \sigma_j`.
-
-    The post's errors found this way: the linear coefficient :math:`y_j^2` for
-    :math:`y_j\tau^2` (line 4); :math:`1/\sigma^2` for :math:`1/\sigma_j^2` in
-    :math:`\hat\theta_j` (lines 6 and 7) and in :math:`B_j`; the cancelled term
-    :math:`\sigma_j^4\mu^4` for :math:`\sigma_j^4\mu^2` (line 6); the marginal likelihood
-    :math:`p(y_j \mid \mu, \tau)` called the marginal posterior; and "proportional" for
-    "equal up to a constant" on the log scale. Computing all records takes a few seconds the
-    first time; they are cached.
+    j left off), or one of its later formulas, written in SymPy as printed. A line of the
+    display must be proportional, as a function of :math:`(\theta_j, \mu, \tau)`, to
+    :math:`\mathrm{N}(\theta_j \mid \mu, \tau^2)\,\mathrm{N}(y_j \mid \theta_j, \sigma_j^2)`;
+    :func:`relation_holds` decides. Where the post drops the subscript of
+    :math:`\sigma_j`, the bare :math:`\sigma` is a separate symbol, so the line can hold
+    only if :math:`\sigma = \sigma_j`. The records take a few seconds and are cached.
 
     Returns
     -------
-    list of PostLine
+    tuple of PostLine
         In the post's order.
 
     Examples
@@ -938,4 +429,4 @@ def post_lines() -> list[PostLine]:
     shrinkage factor B_j -> True
     log posterior of (λ_1, λ_2), J = 3 -> True
     """
-    return list(_post_lines())
+    return tuple(_display_lines() + _other_lines())

@@ -184,6 +184,8 @@ def theta_draws(
 
     independently over :math:`j` and :math:`s` (BDA3 eq. 5.17, through
     :func:`eightschools.posterior.conditional_theta`). The rows keep the order of ``draws``.
+    The deviates are drawn school by school, all of school 1's first, as the blog post's loop
+    over schools draws them, so that :class:`eightschools.rstream.RStream` replays its draws.
 
     Parameters
     ----------
@@ -192,7 +194,8 @@ def theta_draws(
     y, sigma : array_like, shape (J,)
         Estimates and standard errors, :math:`J \ge 3`.
     rng : numpy.random.Generator
-        The source of the normal deviates (``n * J`` of them, or ``chains * n * J``).
+        The source of the normal deviates (``n * J`` of them, or ``chains * n * J``), or any
+        object with its ``standard_normal(size)`` method.
 
     Returns
     -------
@@ -223,9 +226,11 @@ def theta_draws(
     """
     lam = _check_draws(draws)
     y_arr, s_arr = check_y_sigma(y, sigma, min_groups=3)
-    gen = _check_rng(rng)
+    if not callable(getattr(rng, "standard_normal", None)):
+        raise ValueError(f"rng must have a standard_normal method; got {type(rng).__name__}")
     mean, var = conditional_theta(lam[..., 0], _tau(lam), y_arr, s_arr)
-    return mean + np.sqrt(var) * gen.standard_normal(mean.shape)
+    z = np.moveaxis(rng.standard_normal((mean.shape[-1], *mean.shape[:-1])), 0, -1)
+    return mean + np.sqrt(var) * z
 
 
 def theta_given_tau(
