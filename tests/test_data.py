@@ -326,7 +326,6 @@ def test_file_larger_than_the_limit(tmp_path, monkeypatch):
         load_csv(write(tmp_path, text + "\n"))
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux /proc")
 def test_file_of_unknown_size_is_read_only_to_the_limit(monkeypatch):
     # /proc files report size 0 and hold more: the reader stops at limit + 1 bytes.
     import eightschools.data as data
