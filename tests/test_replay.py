@@ -17,8 +17,6 @@ r-cran-learnbayes``); without it these tests fail.
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from eightschools.laplace import nelder_mead_fit
 from eightschools.metropolis import rwmetrop
 from eightschools.posterior import LogPosterior, log_posterior
 from eightschools.rstream import RStream
+from rscript import run_r_script
 
 POST_RUN_R = Path(__file__).resolve().parent / "r" / "post_run.R"
 Y = np.array([28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0])
@@ -67,23 +66,6 @@ def as_printed(values: np.ndarray, printed: str) -> str:
 
 
 # --------------------------------------------------------------------------- the R run
-def run_r_script(script: Path) -> str:
-    """Run ``Rscript --vanilla script`` and return what it printed; fail clearly without R."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        pytest.fail(
-            "Rscript is not on PATH: these tests compare with R itself. Install R and "
-            "LearnBayes (Debian/Ubuntu: apt-get install r-base-core r-cran-learnbayes).",
-            pytrace=False,
-        )
-    proc = subprocess.run(
-        [rscript, "--vanilla", str(script)], capture_output=True, text=True, timeout=300
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"Rscript {script.name} failed (exit {proc.returncode}):\n{proc.stderr}")
-    return proc.stdout
-
-
 @pytest.fixture(scope="module")
 def r_output() -> str:
     return run_r_script(POST_RUN_R)

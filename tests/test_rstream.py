@@ -7,14 +7,13 @@ be installed (Debian: ``apt-get install r-base-core``); without it these tests f
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from eightschools.rstream import RStream, _qnorm
+from rscript import run_r_script
 
 SEEDS = [11, 0, -1, 123456789, -2147483647, 2147483647]
 N = 2000  # 2,000 uniforms (4,000 for rnorm) run the 624-word state round several times
@@ -83,25 +82,9 @@ P_GRID = np.concatenate(
 
 def run_r(code: str, tmp_path: Path) -> str:
     """Run R ``code`` with ``Rscript --vanilla`` and return what it printed; fail without R."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        pytest.fail(
-            "Rscript is not on PATH: these tests compare with R itself. Install R "
-            "(Debian/Ubuntu: apt-get install r-base-core r-cran-learnbayes).",
-            pytrace=False,
-        )
     script = tmp_path / "draws.R"
     script.write_text(code)
-    proc = subprocess.run(
-        [rscript, "--vanilla", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"Rscript failed (exit {proc.returncode}):\n{proc.stderr}", pytrace=False)
-    return proc.stdout
+    return run_r_script(script)
 
 
 def parse_hex_lines(text: str) -> dict[str, np.ndarray]:
