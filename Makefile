@@ -7,7 +7,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-MATHJAX_VERSION := 3.2.2
 MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 
 .PHONY: book test install execute student bench clean
@@ -26,12 +25,16 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 # MathJax 3 served from the built site, so that math renders with no network (MathJax 4 loads
-# its fonts from a CDN). Fetched from the npm registry at install time, never committed.
-$(MATHJAX):
+# its fonts from a CDN). It comes from PyPI (django-static-mathjax, pinned in requirements.txt,
+# the MathJax 3.2.2 release); only what the pages load is copied: the TeX-to-HTML component,
+# its web fonts and MathJax's licence (the chapters use no TeX extension that MathJax would
+# fetch on demand; the browser test fails on any request that does not resolve).
+$(MATHJAX): $(VENV)/.installed
 	rm -rf .mathjax
-	npm install --silent --no-audit --no-fund --prefix .mathjax mathjax@$(MATHJAX_VERSION)
-	mkdir -p .mathjax/static
-	cp -r .mathjax/node_modules/mathjax/es5 .mathjax/static/mathjax
+	mkdir -p .mathjax/static/mathjax/output/chtml/fonts
+	src=$$($(BIN)/python -c 'import mathjax, pathlib; print(pathlib.Path(mathjax.__file__).parent / "static" / "mathjax")') && \
+	cp $$src/LICENSE $$src/es5/tex-chtml.js .mathjax/static/mathjax/ && \
+	cp -r $$src/es5/output/chtml/fonts/woff-v2 .mathjax/static/mathjax/output/chtml/fonts/
 
 execute: install
 	$(BIN)/python .ci/execute_notebooks.py
