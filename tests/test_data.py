@@ -2,6 +2,7 @@
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +10,6 @@ import pytest
 from eightschools.data import (
     EIGHT_SCHOOLS_CSV,
     SchoolData,
-    as_arrays,
     check_y_sigma,
     eight_schools,
     load_csv,
@@ -30,6 +30,14 @@ def test_eight_schools_match_bda3_table():
     assert d.J == len(d) == 8
 
 
+def test_data_ship_with_the_package():
+    # Truth: the rule that the package reads its data from its own folder, not the book's.
+    import eightschools
+
+    assert EIGHT_SCHOOLS_CSV.parent == Path(eightschools.__file__).resolve().parent / "datasets"
+    assert EIGHT_SCHOOLS_CSV.is_file()
+
+
 def test_data_set_is_immutable():
     d = eight_schools()
     with pytest.raises(ValueError, match="read-only"):
@@ -43,13 +51,6 @@ def test_data_set_copies_its_input():
     d = SchoolData(("a", "b", "c"), y, [1.0, 1.0, 1.0])
     y[0] = 99.0
     assert d.y[0] == 1.0
-
-
-def test_as_arrays_accepts_pairs_and_data_sets():
-    y, s = as_arrays(([1, 2, 3], [1, 2, 3]))
-    assert y.dtype == np.float64 and s.tolist() == [1.0, 2.0, 3.0]
-    y2, _ = as_arrays(eight_schools())
-    assert y2.tolist() == BDA3_Y
 
 
 # --- one test per bad input -------------------------------------------------------------
@@ -299,7 +300,9 @@ def test_long_offending_text_is_cut(tmp_path):
 def test_read_csv_table_gives_cells_in_the_order_asked(tmp_path):
     p = write(tmp_path, "\r\n  \r\nsigma,note,name,y\r\n2,x,p,1.5\r\n")
     label, rows = read_csv_table(p, ("name", "y", "sigma"))
-    assert label == str(p) and rows == [(4, ("p", "1.5", "2"))]
+    assert label == str(p) and rows == [(4, "p", (1.5, 2.0))]
+    _, rows = read_csv_table(p, ("note", "sigma"))
+    assert rows == [(4, "x", (2.0,))]
 
 
 @pytest.mark.parametrize("kind", ["directory", "fifo", "device"])

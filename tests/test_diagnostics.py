@@ -393,21 +393,25 @@ def test_summary_displays_as_text_and_html() -> None:
     x = np.random.default_rng(121).standard_normal((1, 400, 2)) + [0.0, 100.0]
     s = summary(x, ["mu", "<tau>"])
     text = str(s)
-    assert text == repr(s) == s.to_text(2)
+    assert text == repr(s) == str(s.table(2))
     lines = text.splitlines()
-    assert len(lines) == 3
-    assert lines[0].split() == ["mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%",
+    assert len(lines) == 5 and lines[0] == "1 chain of 400 draws"
+    assert lines[1].split() == ["mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%",
                                 "mcse_mean", "ess_bulk", "ess_tail", "r_hat"]
-    assert lines[2].startswith("<tau>") and lines[2].endswith("n/a")
-    assert f"{s.mean[1]:.2f}" in lines[2] and f"{s.mean[1]:.4f}" in s.to_text(4)
+    assert set(lines[2]) == {"-", " "}
+    assert lines[4].startswith("<tau>") and lines[4].endswith("n/a")
+    assert len({len(line) for line in lines[1:]}) == 1  # numbers (and n/a) right-aligned
+    assert f"{s.mean[1]:.2f}" in lines[4] and f"{s.mean[1]:.4f}" in str(s.table(4))
     html = s._repr_html_()
     assert "<table" in html and html.count("<tr") == 3 and html.count("<td") == 2 * 11
+    assert html.count('<th scope="row"') == 2  # the names head their rows
     assert "&lt;tau&gt;" in html and "<tau>" not in html
-    assert "1 chain of 400 draws" in html
+    assert "<caption>1 chain of 400 draws</caption>" in html
+    assert ">n/a</td>" in html
     two = summary(np.random.default_rng(122).standard_normal((2, 10, 1)), ["a"])
-    assert "2 chains of 10 draws" in two.to_html()
+    assert "2 chains of 10 draws" in two._repr_html_()
     with pytest.raises(ValueError, match="digits"):
-        s.to_text(-1)
+        s.table(-1)
 
 
 def test_summary_is_frozen() -> None:

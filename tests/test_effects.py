@@ -508,22 +508,22 @@ def test_theta_density_is_close_to_the_exact_marginal() -> None:
 
 # --------------------------------------------------------------------------- figures
 def test_chapter6_figures_are_opaque_and_name_the_schools(run_theta: np.ndarray) -> None:
-    """Truth: the book's figure conventions (plots.new_figure, STYLE.md): an opaque white
+    """Truth: the book's figure conventions (figures.style.new_figure, STYLE.md): an opaque white
     background, school names on the plot, one coloured curve per school; and a wrong shape
     raises ValueError naming the argument."""
-    from eightschools import figures_ch6
+    from eightschools.figures.effects import conditional_effects, shrinkage
 
     tau = np.linspace(0.0, 30.0, 31)
     mean, var = effects.theta_given_tau(tau, Y, SIGMA)
-    fig = figures_ch6.conditional_effects(tau, mean, np.sqrt(var), np.ones(31), DATA.names)
+    fig = conditional_effects(tau, mean, DATA.names, sd=np.sqrt(var), density=np.ones(31))
     assert fig.get_facecolor() == (1.0, 1.0, 1.0, 1.0)
     top = fig.axes[0]
     assert len(top.lines) == J
     assert {t.get_text() for t in top.texts} == set(DATA.names)
     s = effects.effect_summary(run_theta, DATA.names)
     lo, hi = classical.separate_intervals(Y, SIGMA)
-    fig = figures_ch6.shrinkage(DATA.names, Y, lo, hi, s.mean, s.quantiles[:, 0],
-                                s.quantiles[:, 4], (7.7, 0.0, 15.0))
+    fig = shrinkage(DATA.names, Y, s.mean, s.quantiles[:, 0], s.quantiles[:, 4],
+                    separate=(lo, hi), pooled=(7.7, 0.0, 15.0), paths=True)
     assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == list(DATA.names)
     with pytest.raises(ValueError, match="mean must have shape"):
-        figures_ch6.conditional_effects(tau, mean[:, :3], np.sqrt(var), np.ones(31), DATA.names)
+        conditional_effects(tau, mean[:, :3], DATA.names, sd=np.sqrt(var), density=np.ones(31))

@@ -32,6 +32,7 @@ from eightschools.exact import (
     half_cauchy_prior,
     inverse_gamma_prior,
     moment_exists,
+    trapezoid_weights,
 )
 from eightschools.meta import load_bcg
 from eightschools.posterior import conditional_theta, log_p_tau, mu_given_tau
@@ -189,43 +190,45 @@ def test_tail_bound_is_small_and_holds(post: ExactPosterior) -> None:
 
 
 def test_interval_bound_exceeds_the_integral_it_bounds() -> None:
-    # Truth: quad of tau^k p f over random intervals, for each prior; the monotone-pieces
-    # bound (module docstring) must never be below it. Intervals wide and narrow, near and
-    # far, so each of the three monotone pieces is exercised.
+    # Truth: quad of tau^k p f over random intervals, for each prior, with f from
+    # posterior.log_p_tau; the monotone-pieces bound (module docstring) must never be below
+    # it. Intervals wide and narrow, near and far, and from tau = 0 (u1 = -inf), so each of
+    # the three monotone pieces is exercised.
     from eightschools import exact as ex
 
     rng = np.random.default_rng(5)
-    s2 = SIGMA**2
     for prior in PRIORS:
-        for _ in range(40):
+        model = ex._Model(Y, SIGMA, 0.0, prior)  # the data as they are: scale 1
+        for i in range(45):
             u1 = rng.uniform(-6.0, 6.0)
-            u2 = u1 + rng.choice([0.01, 0.3, 2.0])
-            lo = ex._eval_nodes(np.array([u1]), Y, s2, prior)
-            hi = ex._eval_nodes(np.array([u2]), Y, s2, prior)
+            u = np.array([u1, u1 + rng.choice([0.01, 0.3, 2.0])])
+            if i % 9 == 0:
+                u[0] = -np.inf
             for k in (0, 1, 2):
-                bound = math.exp(float(ex._interval_log_bounds(lo, hi, prior, k)[0]))
+                log_bound = ex._interval_log_bounds(u, model.log_f(u), model.log_det(u), prior, k)
 
                 def integrand(t, k=k, prior=prior):
-                    n = ex._eval_nodes(np.array([math.log(t)]), Y, s2, prior)
-                    return t**k * math.exp(float(n.log_g[0]) - math.log(t))
+                    log_p = float(prior.log_density(math.log(t)))
+                    return t**k * math.exp(float(log_p_tau(t, Y, SIGMA)) + log_p)
 
-                true = integrate.quad(integrand, math.exp(u1), math.exp(u2), epsrel=1e-10)[0]
-                assert true <= bound * (1 + 1e-9)
+                t1, t2 = np.exp(u)
+                true = integrate.quad(integrand, t1, t2, epsrel=1e-10)[0]
+                assert true <= math.exp(float(log_bound[0])) * (1 + 1e-9)
 
 
 def test_upper_tail_bound_exceeds_the_tail() -> None:
     # Truth: quad of p f above T for J = 4 and 5 under the flat prior, where the tails are
-    # heaviest; the power-law bound sqrt(2/J) T^(k+2-J)/(J-k-2) must exceed it.
+    # heaviest, with f from posterior.log_p_tau; the power-law bound
+    # sqrt(2/J) T^(k+2-J)/(J-k-2) must exceed it.
     from eightschools import exact as ex
 
     for J in (4, 5):
-        y, s2 = Y[:J], SIGMA[:J] ** 2
+        y, sigma = Y[:J], SIGMA[:J]
         for log_t in (3.0, 5.0, 8.0):
             bound = math.exp(ex._upper_log_bound(log_t, J, flat_prior(), 0))
 
-            def integrand(t, y=y, s2=s2):
-                n = ex._eval_nodes(np.array([math.log(t)]), y, s2, flat_prior())
-                return math.exp(float(n.log_g[0]) - math.log(t))
+            def integrand(t, y=y, sigma=sigma):
+                return math.exp(float(log_p_tau(t, y, sigma)))
 
             true, err = integrate.quad(integrand, math.exp(log_t), np.inf, epsabs=1e-6 * bound)
             assert true + err <= bound
@@ -428,8 +431,8 @@ def test_default_gauss_hermite_nodes_are_enough(data) -> None:
 
 def test_many_groups_on_a_fine_grid_match_quadrature() -> None:
     # Truth: scipy quad over tau (BDA3 eq. 5.21) of the closed forms of theta_1 | tau, y for
-    # J = 3,000 groups, whose grid is fine enough (h ~ 0.01) that the school effects use
-    # every second node; and twice as many nodes, for every group (1e-12 of its sd).
+    # J = 3,000 groups, whose posterior of log tau is narrow, so its grid is fine (h ~ 0.01);
+    # and twice as many nodes, for every group (1e-12 of its sd).
     rng = np.random.default_rng(11)
     sigma = rng.uniform(5.0, 20.0, 3000)
     y = rng.normal(rng.normal(5.0, 10.0, 3000), sigma)
@@ -472,6 +475,51 @@ def test_probability_best_with_unequal_spreads() -> None:
     theta = post.sample(400_000, np.random.default_rng(3)).theta
     counted = np.bincount(np.argmax(theta, axis=1), minlength=6) / theta.shape[0]
     assert np.all(np.abs(best - counted) < 5 * np.sqrt(best * (1 - best) / theta.shape[0]))
+
+
+def test_trapezoid_weights_integrate_a_normal_and_give_the_posterior_weights(post) -> None:
+    # Truth: closed forms for g(u) = exp(-u^2/2): Z = sqrt(2 pi), E(u^2) = 1, E(u^4) = 3; the
+    # trapezoid rule with h = 0.1 is exact to rounding for it (error ~ exp(-2 pi^2 / h^2)).
+    u = np.linspace(-12.0, 12.0, 241)
+    w, log_z = trapezoid_weights(-0.5 * u**2 + 7.0, 0.1)  # any constant in log g cancels
+    assert math.exp(log_z - 7.0) == pytest.approx(math.sqrt(2 * math.pi), rel=1e-14)
+    assert w.sum() == pytest.approx(1.0, rel=1e-15)
+    assert w @ u**2 == pytest.approx(1.0, rel=1e-13) and w @ u**4 == pytest.approx(3.0, rel=1e-13)
+    # The posterior's weights are this rule applied to log g = log p(tau | y) + u at its grid,
+    # with p(tau | y) from tau_pdf (normalised by log_norm, so log Z is 0).
+    g_log = np.log(post.tau_pdf(np.exp(post.log_tau))) + post.log_tau
+    w_post, log_z_post = trapezoid_weights(g_log, post.spacing)
+    np.testing.assert_allclose(w_post, post.weights, rtol=1e-12, atol=1e-300)
+    assert abs(log_z_post) < 1e-12
+    with pytest.raises(ValueError, match="spacing"):
+        trapezoid_weights(u, 0.0)
+    with pytest.raises(ValueError, match="log_g"):
+        trapezoid_weights(np.full(3, -np.inf), 0.1)
+
+
+@pytest.mark.parametrize("J", [3, 4])
+def test_mu_quantiles_invert_the_cdf_when_moments_do_not_exist(J) -> None:
+    # Truth: quad over tau of P(mu <= q | tau, y) = Phi((q - mu_hat) / sqrt(V_mu)) (BDA3
+    # eq. 5.20) times p(tau | y) (eq. 5.21, posterior.log_p_tau): at the reported quantiles it
+    # must equal the levels. With J = 3 and 4, p(tau | y) falls like tau^(1 - J), so mu's
+    # distribution has a heavy tail (the quantiles of J = 3 were once off by a factor of 18).
+    y, sigma = Y[:J], SIGMA[:J]
+    s = exact_posterior(y, sigma).summary()
+    peak = float(log_p_tau(0.0, y, sigma))
+
+    def integral(fn):
+        parts = [(0.0, 10.0), (10.0, 100.0), (100.0, 1e4), (1e4, np.inf)]
+        return sum(integrate.quad(lambda t: fn(t) * math.exp(float(log_p_tau(t, y, sigma))
+                                                             - peak), a, b, epsabs=0,
+                                  epsrel=1e-12, limit=500)[0] for a, b in parts)
+
+    z = integral(lambda t: 1.0)
+    for level, q in [(0.025, s.mu.q025), (0.5, s.mu.q50), (0.975, s.mu.q975)]:
+        def below(t, q=q):
+            m, v = mu_given_tau(t, y, sigma)
+            return float(stats.norm.cdf(q, float(m), math.sqrt(float(v))))
+
+        assert integral(below) / z == pytest.approx(level, abs=1e-8)
 
 
 # --------------------------------------------------------------------------- validation

@@ -22,7 +22,7 @@ from scipy import stats
 
 from eightschools.laplace import (
     LaplaceFit,
-    _negative_hessian_cholesky,
+    _covariance,
     laplace_fit,
     nelder_mead_fit,
 )
@@ -223,7 +223,7 @@ def test_refusals():
     with pytest.raises(ValueError, match="max_iter"):
         laplace_fit(Y, SIGMA, max_iter=0)
     with pytest.raises(ValueError, match="not positive definite"):
-        _negative_hessian_cholesky(np.array([[-1.0, 0.0], [0.0, 2.0]]))
+        _covariance(np.array([[-1.0, 0.0], [0.0, 2.0]]))
     with pytest.raises(ValueError, match="cov must be positive definite"):
         LaplaceFit(np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]), 0.0, 0.0, 1)
 

@@ -231,8 +231,9 @@ def test_hessian_matches_central_differences_of_gradient():
 # --------------------------------------------------------------------------- LogPosterior
 def test_scalar_equals_vectorised_value():
     # Truth: the vectorised log_posterior (itself checked against mpmath above). The scalar
-    # path sums in a different order (one log of a product), so agreement is to rounding,
-    # 1e-13 relative, not bitwise. Covers both of its branches (log tau above 300).
+    # path sums in a different order (one log of a product, math instead of numpy), so
+    # agreement is to rounding, 1e-13 relative, not bitwise. Covers both of its branches
+    # (|log tau| above 300 falls back on the vectorised value).
     lp = LogPosterior(Y, SIGMA)
     lam = np.vstack([random_points(6), [[8.0, 350.0], [-3.0, 600.0], [1e5, -700.0]]])
     want = log_posterior(lam, Y, SIGMA)
@@ -351,12 +352,11 @@ def test_tiny_and_huge_sigma_use_the_safe_path():
     ("scale", "groups"),
     [(1.0, 8), (1e-3, 8), (1e30, 8), (1e-30, 8), (1.0, 120)],
 )
-def test_direct_path_takes_the_log_of_the_product_only_when_safe(scale, groups):
-    # Truth: mpmath at 50 digits. For finite points the direct path sums log v_j as the log
-    # of the product of the v_j when that product is surely a normal float, and term by term
-    # otherwise. Each case here lands on one side or the other (sigma^2 ~ 1e60 or 1e-60 over
-    # eight groups, or 120 groups, overflow or underflow a product; log tau = 25 gives
-    # v_j ~ e^50 and a product near e^400, still safe for 8 groups), so both must keep 1e-12.
+def test_value_at_extreme_scales_and_many_groups(scale, groups):
+    # Truth: mpmath at 50 digits. sigma^2 ~ 1e60 or 1e-60 over eight groups, or 120 groups,
+    # put the product of the v_j outside the float range (log tau = 25 gives v_j ~ e^50): a
+    # value formed through that product would overflow or underflow; the scalar path must
+    # notice and both must keep 1e-12.
     rng = np.random.default_rng(groups)
     y = rng.normal(0.0, 10.0, groups) * scale
     s = rng.uniform(5.0, 20.0, groups) * scale
@@ -368,8 +368,10 @@ def test_direct_path_takes_the_log_of_the_product_only_when_safe(scale, groups):
     with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
         warnings.simplefilter("error")
         got = lp(lam)
+        got_scalar = [lp.scalar(p) for p in lam]
     want = [float(mp_log_posterior(a, b, y, s)) for a, b in lam]
     np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(got_scalar, want, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- theta | mu, tau

@@ -204,9 +204,10 @@ def test_other_data_runs_uncached() -> None:
     [
         ({"burn_in": 10_000}, r"burn_in must satisfy 0 <= burn_in < n_iter = 10000; got 10000"),
         ({"burn_in": -1}, r"burn_in must satisfy 0 <= burn_in < n_iter"),
-        ({"n_iter": 0, "burn_in": 0}, "n_iter must be >= 1; got 0"),
+        ({"n_iter": 0, "burn_in": 0}, "n_iter must be an integer >= 1; got 0"),
         ({"seed": -5}, "seed must be a non-negative integer; got -5"),
-        ({"seed": 1.5}, "n_iter, burn_in and seed must be integers"),
+        ({"seed": 1.5}, "seed must be a non-negative integer; got 1.5"),
+        ({"burn_in": 2.5}, "burn_in must satisfy"),
         ({"scale": 0.0}, "scale must be a positive finite number"),
     ],
 )

@@ -20,7 +20,8 @@ Each module does one step of the book's argument over plain numpy arrays:
 - :mod:`eightschools.meta`: log relative risks from 2x2 counts, and the BCG trials;
 - :mod:`eightschools.check`: self-checks for students' answers;
 - :mod:`eightschools.student`: the student edition of the chapters;
-- :mod:`eightschools.tables` and :mod:`eightschools.plots`: the book's tables and figures.
+- :mod:`eightschools.joint`: the joint posterior of all parameters, by Gibbs and HMC;
+- :mod:`eightschools.tables` and :mod:`eightschools.figures`: the book's tables and figures.
 """
 
 from eightschools.data import SchoolData, eight_schools, load_csv

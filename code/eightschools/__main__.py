@@ -1,14 +1,11 @@
 r"""The command line: the exact posterior of the hierarchical normal model for any data set.
 
-``python -m eightschools summary FILE.csv`` (or the console script ``eightschools``) reads a
-CSV file whose header names the columns ``name,y,sigma`` (other columns are ignored; at
-least three rows; every ``sigma > 0``; read strictly, as ``--help`` says), and prints the
-classical pooled estimate, the posterior mode of :math:`(\mu, \log\tau)` with its
-normal-approximation covariance, and the exact posterior of :math:`\mu`, :math:`\tau` and
-every :math:`\theta_j` under the flat prior :math:`p(\mu, \tau) \propto 1`
-(:mod:`eightschools.exact`). ``--json`` prints the same as one JSON object (strict JSON: a
-value that is not finite is null, with a note). A file that cannot be read or summarised
-prints one line on standard error and exits with status 2.
+``python -m eightschools summary FILE.csv [--json]`` (or the console script ``eightschools``)
+reads a CSV file with the columns ``name,y,sigma`` and prints the pooled estimate, the posterior
+mode of :math:`(\mu, \log\tau)` with its normal approximation, and the exact posterior of
+:math:`\mu`, :math:`\tau` and every :math:`\theta_j` under a flat prior
+(:mod:`eightschools.exact`); ``--help`` describes the input and the output. A file that cannot
+be read or summarised prints one line on standard error and exits with status 2.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eightschools.data import MAX_CSV_BYTES, MAX_CSV_ROWS, SchoolData, load_csv
+from eightschools.tables import Table
 
 __all__ = ["JSON_INDENT_GROUPS", "MAX_GROUPS_P_BEST", "main", "summarise"]
 
@@ -41,15 +39,13 @@ for a CSV file of group estimates, computed by one-dimensional quadrature over l
 
 _EPILOG = f"""\
 input:
-  A CSV file whose header line names the columns name,y,sigma (in any order; other
-  columns are ignored; blank lines are skipped): one row per group, a distinct name, the
-  estimate y and its standard error sigma > 0. At least 3 rows (with a flat prior on tau
-  the posterior is improper for fewer).
-  The file is read strictly: a regular file of UTF-8 text (a byte-order mark is allowed)
-  of at most {MAX_CSV_BYTES // 2**20} MiB and {MAX_CSV_ROWS:,} rows; every row has as many
-  cells as the header, ignored columns included; numbers are plain ASCII decimal or
-  scientific notation (-3, 0.25, 1e-3; not 1,000, 2_8, nan or inf); names have no control
-  characters.
+  A CSV file whose header names the columns name,y,sigma (in any order; other columns are
+  ignored; blank lines are skipped): one row per group, a distinct name, the estimate y and
+  its standard error sigma > 0. At least 3 rows (with a flat prior on tau the posterior is
+  improper for fewer). Read strictly: a regular file of UTF-8 text (a byte-order mark is
+  allowed) of at most {MAX_CSV_BYTES // 2**20} MiB and {MAX_CSV_ROWS:,} rows; every row has
+  as many cells as the header; numbers are plain ASCII decimal or scientific notation (-3,
+  0.25, 1e-3; not 1,000, 2_8, nan or inf); names have no control characters.
 
 output (table, or with --json one JSON object with these keys):
   pooled       mean, variance, Q, df, p_value: the precision-weighted pooled estimate and
@@ -72,7 +68,7 @@ exit status:
   posterior cannot be computed: one line on standard error names the problem.
 
 example:
-  python -m eightschools summary chapters/data/eight_schools.csv --json
+  python -m eightschools summary schools.csv --json
 """
 
 
@@ -83,10 +79,8 @@ def summarise(data: SchoolData) -> dict[str, object]:
     --------
     >>> from eightschools.data import eight_schools
     >>> out = summarise(eight_schools())
-    >>> sorted(out)
-    ['laplace_cov', 'mode', 'mu', 'notes', 'pooled', 'tau', 'theta']
-    >>> print(f"{out['theta']['A']['mean']:.3f} {out['theta']['A']['p_best']:.3f}")
-    11.400 0.252
+    >>> print(sorted(out), f"{out['theta']['A']['mean']:.3f}")
+    ['laplace_cov', 'mode', 'mu', 'notes', 'pooled', 'tau', 'theta'] 11.400
     """
     # Imported here so that a bad file is reported without loading SciPy's optimisers.
     from eightschools.classical import homogeneity_test, pooled_estimate
@@ -94,18 +88,14 @@ def summarise(data: SchoolData) -> dict[str, object]:
     from eightschools.laplace import laplace_fit
 
     y, sigma = data.y, data.sigma
-    notes: list[str] = []
     pooled = pooled_estimate(y, sigma)
     test = homogeneity_test(y, sigma)
     post = exact_posterior(y, sigma)
     summary = post.summary()
-    notes.extend(summary.notes)
+    notes = list(summary.notes)
     try:
         fit = laplace_fit(y, sigma)
-        mode: dict[str, float | None] = {
-            "mu": float(fit.mode[0]),
-            "log_tau": float(fit.mode[1]),
-        }
+        mode: dict[str, float | None] = {"mu": float(fit.mode[0]), "log_tau": float(fit.mode[1])}
         cov: list[list[float]] | None = fit.cov.tolist()
     except ValueError as err:
         mode, cov = {"mu": None, "log_tau": None}, None
@@ -114,37 +104,17 @@ def summarise(data: SchoolData) -> dict[str, object]:
         p_best: list[float | None] = [float(p) for p in post.prob_best()]
     else:
         p_best = [None] * data.J
-        notes.append(
-            f"p_best is not computed for more than {MAX_GROUPS_P_BEST} groups (J = {data.J}): "
-            "it needs a J-dimensional integral"
-        )
-    th = summary.theta
-    theta = {
-        name: {
-            "mean": float(th.mean[j]),
-            "sd": float(th.sd[j]),
-            "q025": float(th.q025[j]),
-            "q25": float(th.q25[j]),
-            "q50": float(th.q50[j]),
-            "q75": float(th.q75[j]),
-            "q975": float(th.q975[j]),
-            "shrinkage": float(th.shrinkage[j]),
-            "p_best": p_best[j],
-        }
-        for j, name in enumerate(data.names)
-    }
+        notes.append(f"p_best is not computed for more than {MAX_GROUPS_P_BEST} groups "
+                     f"(J = {data.J}): it needs a J-dimensional integral")
+    keys = ("mean", "sd", "q025", "q25", "q50", "q75", "q975", "shrinkage")
+    theta = {name: {k: float(getattr(summary.theta, k)[j]) for k in keys} | {"p_best": p_best[j]}
+             for j, name in enumerate(data.names)}
     if post.tail_bound > 1e-10:
-        notes.append(
-            f"the quadrature grid leaves out a probability of at most {post.tail_bound:.1e}"
-        )
+        notes.append(f"the quadrature grid leaves out a probability of at most "
+                     f"{post.tail_bound:.1e}")
     return {
-        "pooled": {
-            "mean": pooled.mean,
-            "variance": pooled.variance,
-            "Q": test.statistic,
-            "df": test.df,
-            "p_value": test.p_value,
-        },
+        "pooled": {"mean": pooled.mean, "variance": pooled.variance, "Q": test.statistic,
+                   "df": test.df, "p_value": test.p_value},
         "mode": mode,
         "laplace_cov": cov,
         "mu": summary.mu.as_dict(),
@@ -155,10 +125,7 @@ def summarise(data: SchoolData) -> dict[str, object]:
 
 
 def _finite_summary(data: SchoolData) -> dict[str, Any]:
-    """:func:`summarise`, with every number that is not finite made null and noted.
-
-    Numerical warnings become notes too, so that standard error stays clean.
-    """
+    """:func:`summarise`, with non-finite numbers made null and numerical warnings as notes."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")  # each warning once per place, however often
         out = summarise(data)
@@ -168,9 +135,8 @@ def _finite_summary(data: SchoolData) -> dict[str, Any]:
     out["notes"] += [f"the computation warned: {message}" for message in warned]
     if bad:
         more = ", ..." if len(bad) > 5 else ""
-        out["notes"].append(
-            f"{len(bad)} value(s) are not finite and are given as null: {', '.join(bad[:5])}{more}"
-        )
+        out["notes"].append(f"{len(bad)} value(s) are not finite and are given as null: "
+                            f"{', '.join(bad[:5])}{more}")
     return out
 
 
@@ -192,46 +158,29 @@ def _num(value: float | None, spec: str = ".3f") -> str:
     return format(value, spec if abs(value) < 1e6 else ".2e")
 
 
-def _fmt(value: float | None, width: int = 9) -> str:
-    return " " + _num(value).rjust(width - 1)
-
-
-def _table(data: SchoolData, out: dict) -> str:
+def _text(data: SchoolData, out: dict) -> str:
+    """The summary as text: two lines, two tables and the notes."""
     pooled, mode, cov = out["pooled"], out["mode"], out["laplace_cov"]
     lines = [
         f"Exact posterior of the hierarchical normal model, flat prior on (mu, tau); "
         f"J = {data.J} groups",
         "",
-        f"pooled estimate {_num(pooled['mean'])} (variance "
-        f"{_num(pooled['variance'])}); homogeneity Q = {_num(pooled['Q'])} on "
-        f"{pooled['df']} df, p = {_num(pooled['p_value'], '.4f')}",
+        f"pooled estimate {_num(pooled['mean'])} (variance {_num(pooled['variance'])}); "
+        f"homogeneity Q = {_num(pooled['Q'])} on {pooled['df']} df, "
+        f"p = {_num(pooled['p_value'], '.4f')}",
     ]
     if mode["mu"] is not None:
-        c = [_num(v) for row in cov or [[None, None], [None, None]] for v in row]
-        lines.append(
-            f"posterior mode: mu = {_num(mode['mu'])}, log tau = "
-            f"{_num(mode['log_tau'])}; normal approximation covariance "
-            f"[[{c[0]}, {c[1]}], [{c[2]}, {c[3]}]]"
-        )
-    keys = ["mean", "sd", "q025", "q25", "q50", "q75", "q975"]
+        c = [_num(v) for row in cov for v in row]
+        lines.append(f"posterior mode: mu = {_num(mode['mu'])}, log tau = "
+                     f"{_num(mode['log_tau'])}; normal approximation covariance "
+                     f"[[{c[0]}, {c[1]}], [{c[2]}, {c[3]}]]")
     labels = ["mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%"]
-    width = max(8, *(len(n) for n in data.names))
-    head = "".ljust(width) + "".join(label.rjust(9) for label in labels)
-    lines += ["", head, "-" * len(head)]
-    for name in ("mu", "tau"):
-        lines.append(name.ljust(width) + "".join(_fmt(out[name][k]) for k in keys))
-    lines += [
-        "",
-        "group".ljust(width) + "".join(
-            label.rjust(9) for label in ["y", "sigma", *labels, "shrink", "P(best)"]
-        ),
-    ]
-    lines.append("-" * len(lines[-1]))
-    for j, name in enumerate(data.names):
-        row = out["theta"][name]
-        cells = [float(data.y[j]), float(data.sigma[j]), *(row[k] for k in keys)]
-        cells += [row["shrinkage"], row["p_best"]]
-        lines.append(name.ljust(width) + "".join(_fmt(c) for c in cells))
+    hyper = [[name, *out[name].values()] for name in ("mu", "tau")]
+    lines += ["", str(Table(["", *labels], hyper, ["", *[_num] * 7]))]
+    groups = [[name, float(data.y[j]), float(data.sigma[j]), *out["theta"][name].values()]
+              for j, name in enumerate(data.names)]
+    columns = ["group", "y", "sigma", *labels, "shrink", "P(best)"]
+    lines += ["", str(Table(columns, groups, ["", *[_num] * 11]))]
     if out["notes"]:
         lines += ["", "notes:"] + [f"- {n}" for n in out["notes"]]
     lines += ["", "(shrink = E[sigma^2 / (sigma^2 + tau^2) | y]; P(best) = P(largest effect))"]
@@ -239,24 +188,15 @@ def _table(data: SchoolData, out: dict) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="eightschools",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    text = {"description": _DESCRIPTION, "epilog": _EPILOG,
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+    parser = argparse.ArgumentParser(prog="eightschools", **text)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    summary = sub.add_parser(
-        "summary",
-        help="print the exact posterior of a name,y,sigma CSV file",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    summary = sub.add_parser("summary", help="print the exact posterior of a name,y,sigma CSV file",
+                             **text)
     summary.add_argument("file", metavar="FILE.csv", help="CSV file with columns name,y,sigma")
-    summary.add_argument(
-        "--json", action="store_true", help="print one JSON object instead of a table"
-    )
+    summary.add_argument("--json", action="store_true",
+                         help="print one JSON object instead of a table")
     return parser
 
 
@@ -275,10 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         data = load_csv(args.file)
         if data.J < 3:
-            raise ValueError(
-                f"{label}: at least 3 rows are needed; got {data.J} (with a flat prior on "
-                "tau the posterior is improper for fewer)"
-            )
+            raise ValueError(f"{label}: at least 3 rows are needed; got {data.J} (with a flat "
+                             "prior on tau the posterior is improper for fewer)")
     except OSError as err:
         return _fail(f"cannot read {label}: {err.strerror or err}")
     except ValueError as err:
@@ -287,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = _finite_summary(data)
         # Indented JSON for people; above JSON_INDENT_GROUPS, compact (and several times faster).
         indent = 2 if data.J <= JSON_INDENT_GROUPS else None
-        text = json.dumps(out, indent=indent, allow_nan=False) if args.json else _table(data, out)
+        text = json.dumps(out, indent=indent, allow_nan=False) if args.json else _text(data, out)
     except Exception as err:  # any failure of the numerics is still one line, never a traceback
         return _fail(f"{label}: the posterior could not be computed ({type(err).__name__}: {err})")
     try:

@@ -1,13 +1,9 @@
 r"""Data sets of group estimates: a name, an estimate ``y`` and its standard error ``sigma``.
 
-Every model in the book sees the data the same way: group ``j`` reports an estimate
-:math:`y_j` of its effect :math:`\theta_j` with a known standard error :math:`\sigma_j`,
-
-.. math:: y_j \mid \theta_j \sim \mathrm{N}(\theta_j, \sigma_j^2), \qquad j = 1, \dots, J.
-
-This module checks such data once, at the boundary, so that the rest of the package can
-trust its inputs. The eight schools of Rubin (1981) live in ``chapters/data/eight_schools.csv``,
-the one copy that the package, the preface and the chapters all read.
+Group ``j`` reports an estimate :math:`y_j` of its effect :math:`\theta_j` with a known
+standard error :math:`\sigma_j`, :math:`y_j \mid \theta_j \sim \mathrm{N}(\theta_j, \sigma_j^2)`.
+This module checks such data once, at the boundary, and reads them strictly from CSV files.
+The data files ship in the package's ``datasets`` folder.
 """
 
 from __future__ import annotations
@@ -28,21 +24,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "DATA_DIR",
-    "EIGHT_SCHOOLS_CSV",
-    "MAX_CSV_BYTES",
-    "MAX_CSV_ROWS",
-    "SchoolData",
-    "as_arrays",
-    "check_y_sigma",
-    "parse_float",
-    "read_csv_table",
-    "eight_schools",
-    "load_csv",
+    "DATA_DIR", "EIGHT_SCHOOLS_CSV", "MAX_CSV_BYTES", "MAX_CSV_ROWS", "SchoolData",
+    "check_y_sigma", "eight_schools", "load_csv", "parse_float", "read_csv_table",
 ]
 
-#: The folder of the book's data files (``chapters/data`` in the source tree).
-DATA_DIR: Path = Path(__file__).resolve().parents[2] / "chapters" / "data"
+#: The package's folder of data files.
+DATA_DIR: Path = Path(__file__).resolve().parent / "datasets"
 
 #: The eight schools' CSV file, with the header ``name,y,sigma``.
 EIGHT_SCHOOLS_CSV: Path = DATA_DIR / "eight_schools.csv"
@@ -53,7 +40,6 @@ MAX_CSV_BYTES = 128 * 2**20
 #: The most data rows read from a CSV file.
 MAX_CSV_ROWS = 1_000_000
 
-_COLUMNS = ("name", "y", "sigma")
 # A plain ASCII number: decimal or scientific notation; nothing that only float() accepts.
 _NUMBER = re.compile(r"(?P<mantissa>[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))(?:[eE][+-]?[0-9]+)?")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -68,29 +54,19 @@ def check_y_sigma(
     Parameters
     ----------
     y : array_like, shape (J,)
-        The groups' estimates :math:`y_j`.
+        The groups' estimates :math:`y_j`, finite.
     sigma : array_like, shape (J,)
-        Their standard errors :math:`\sigma_j`, each strictly positive.
+        Their standard errors :math:`\sigma_j`, finite and > 0.
     min_groups : int, optional
-        The fewest groups the caller accepts (the hierarchical model with a flat prior
-        on :math:`\tau` needs :math:`J \ge 3` for a proper posterior).
+        The fewest groups accepted (a flat prior on :math:`\tau` needs :math:`J \ge 3`).
 
     Returns
     -------
     y, sigma : numpy.ndarray
         One-dimensional float64 copies.
 
-    Raises
-    ------
-    ValueError
-        If the arrays are not one-dimensional, differ in length, hold fewer than
-        ``min_groups`` values, hold NaN or infinite values, or if any ``sigma <= 0``.
-
     Examples
     --------
-    >>> y, sigma = check_y_sigma([28, 8, -3], [15, 10, 16])
-    >>> y.dtype, sigma.shape
-    (dtype('float64'), (3,))
     >>> check_y_sigma([1.0, 2.0], [1.0, 0.0])
     Traceback (most recent call last):
     ...
@@ -107,14 +83,9 @@ def check_y_sigma(
             f"and sigma has {s_arr.size}"
         )
     if y_arr.size < min_groups:
-        raise ValueError(
-            f"at least {min_groups} groups are needed; got {y_arr.size}"
-            + (
-                " (with a flat prior on tau the posterior is improper for fewer than 3 groups)"
-                if min_groups >= 3
-                else ""
-            )
-        )
+        why = " (with a flat prior on tau the posterior is improper for fewer than 3 groups)"
+        why = why if min_groups >= 3 else ""
+        raise ValueError(f"at least {min_groups} groups are needed; got {y_arr.size}{why}")
     for label, arr in (("y", y_arr), ("sigma", s_arr)):
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
@@ -135,26 +106,14 @@ class SchoolData:
     ----------
     names : sequence of str
         One distinct, non-empty name per group.
-    y : array_like, shape (J,)
-        Estimates :math:`y_j`.
-    sigma : array_like, shape (J,)
-        Standard errors :math:`\sigma_j > 0`.
-
-    Raises
-    ------
-    ValueError
-        If the lengths differ, a name repeats or is empty, or ``y`` and ``sigma`` fail
-        :func:`check_y_sigma`.
+    y, sigma : array_like, shape (J,)
+        Estimates :math:`y_j` and standard errors :math:`\sigma_j`, as :func:`check_y_sigma`.
 
     Examples
     --------
     >>> d = SchoolData(("A", "B"), [28.0, 8.0], [15.0, 10.0])
     >>> d.J, d.names
     (2, ('A', 'B'))
-    >>> d.y[0] = 1.0
-    Traceback (most recent call last):
-    ...
-    ValueError: assignment destination is read-only
     """
 
     names: tuple[str, ...]
@@ -168,16 +127,14 @@ class SchoolData:
             raise ValueError(
                 f"names must have one entry per group; got {len(names)} names for {y.size} groups"
             )
+        seen: dict[str, int] = {}
         for i, n in enumerate(names):
             if not n.strip():
                 raise ValueError(f"names must not be empty; names[{i}] is empty")
-        seen: dict[str, int] = {}
-        for i, n in enumerate(names):
             if n in seen:
                 raise ValueError(f"names must be distinct; {n!r} appears at {seen[n]} and {i}")
             seen[n] = i
-        y.flags.writeable = False
-        sigma.flags.writeable = False
+        y.flags.writeable = sigma.flags.writeable = False
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "sigma", sigma)
@@ -191,21 +148,13 @@ class SchoolData:
         return self.J
 
 
-def _label(path: str | Path) -> str:
-    """The path as shown in messages: as it is if printable, else its ``ascii()`` form."""
-    text = str(path)
-    return text if text.isprintable() else ascii(text)
-
-
 def _show(text: str, limit: int = 40) -> str:
     """``ascii(text)`` for a one-line message, cut after ``limit`` characters."""
-    if len(text) <= limit:
-        return ascii(text)
-    return f"{ascii(text[:limit])}... ({len(text)} characters)"
+    cut = "" if len(text) <= limit else f"... ({len(text)} characters)"
+    return ascii(text[:limit]) + cut
 
 
 def _read_regular_file(path: str | Path, label: str) -> bytes:
-    """The bytes of a regular file of at most :data:`MAX_CSV_BYTES` bytes."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer. The type is checked on the
     # opened descriptor, so the file cannot be swapped between the check and the read.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -217,7 +166,7 @@ def _read_regular_file(path: str | Path, label: str) -> bytes:
         data = None
         if info.st_size <= MAX_CSV_BYTES:
             with open(fd, "rb", closefd=False) as f:
-                data = f.read(MAX_CSV_BYTES + 1)
+                data = f.read(MAX_CSV_BYTES + 1)  # /proc files report size 0
     finally:
         os.close(fd)
     if data is None or len(data) > MAX_CSV_BYTES:
@@ -228,7 +177,6 @@ def _read_regular_file(path: str | Path, label: str) -> bytes:
 
 
 def _column_index(header: list[str], columns: Sequence[str], line: int, label: str) -> list[int]:
-    """The position of each of ``columns`` in the header row."""
     names = [h.strip() for h in header]
     repeated = [h for h, n in Counter(names).items() if h and n > 1]
     if repeated:
@@ -243,7 +191,6 @@ def _column_index(header: list[str], columns: Sequence[str], line: int, label: s
 
 
 def _csv_problem(err: csv.Error) -> str:
-    """A reader's words for what the csv module could not parse."""
     text = str(err)
     if "end of data" in text:
         return "unterminated quote: a quoted cell that starts in this row is never closed"
@@ -252,46 +199,47 @@ def _csv_problem(err: csv.Error) -> str:
     return f"bad quoting: {text}"
 
 
+def _name(cell: str, line: int, label: str) -> str:
+    name = cell.strip(" \t")
+    if _CONTROL.search(name):
+        raise ValueError(f"{label}, line {line}: the name {_show(name)} has a control character")
+    if not name.strip():
+        raise ValueError(f"{label}, line {line}: the name is empty")
+    return name.strip()
+
+
 def read_csv_table(
     path: str | Path, columns: Sequence[str]
-) -> tuple[str, list[tuple[int, tuple[str, ...]]]]:
-    """Read the named columns of a CSV file strictly; blank lines are skipped.
+) -> tuple[str, list[tuple[int, str, tuple[float, ...]]]]:
+    """Read a CSV file strictly: a name column, then number columns.
 
-    The file must be a regular file of at most :data:`MAX_CSV_BYTES` bytes of UTF-8 text
-    (a leading byte-order mark is dropped). Its first non-blank line, the header, names each
-    of ``columns`` once, in any order; other columns are allowed and ignored, but every row
-    must have as many cells as the header. At most :data:`MAX_CSV_ROWS` data rows.
+    The file is a regular file of at most :data:`MAX_CSV_BYTES` bytes of UTF-8 (a leading
+    byte-order mark is dropped). Its first non-blank line names each of ``columns`` once, in
+    any order; other columns are ignored, but each row has as many cells as this header.
+    Blank lines are skipped; at most :data:`MAX_CSV_ROWS` rows. The first column holds names
+    (not empty, no control character), the others numbers (:func:`parse_float`).
 
     Parameters
     ----------
     path : str or pathlib.Path
         The file to read.
     columns : sequence of str
-        The columns wanted.
+        The name column, then the number columns.
 
     Returns
     -------
     label : str
         The path as shown in messages.
-    rows : list of (int, tuple of str)
-        Each data row's line number and its cells in the order of ``columns``.
-
-    Raises
-    ------
-    ValueError
-        If the path is not a regular file, is too large, is not UTF-8, has a quote that is
-        never closed, lacks or repeats a header column, has no data rows or too many, or a
-        row whose cell count differs from the header's (the message gives the line).
-    OSError
-        If the file cannot be opened.
+    rows : list of (int, str, tuple of float)
+        Each row's line number, name and numbers, in the order of ``columns``.
 
     Examples
     --------
-    >>> label, rows = read_csv_table(EIGHT_SCHOOLS_CSV, ("sigma", "name"))
+    >>> label, rows = read_csv_table(EIGHT_SCHOOLS_CSV, ("name", "sigma"))
     >>> rows[0]
-    (2, ('15', 'A'))
+    (2, 'A', (15.0,))
     """
-    label = _label(path)
+    label = str(path) if str(path).isprintable() else ascii(str(path))
     data = _read_regular_file(path, label)
     try:
         data.decode("utf-8")
@@ -302,11 +250,10 @@ def read_csv_table(
         raise ValueError(
             f"{label}, line {line}: not UTF-8 text (byte {data[err.start]:#04x}: {err.reason})"
         ) from None
-    reader = csv.reader(
-        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), strict=True
-    )
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, strict=True)
     index: list[int] = []
-    rows: list[tuple[int, tuple[str, ...]]] = []
+    rows: list[tuple[int, str, tuple[float, ...]]] = []
     width = end = 0  # end: the last line read so far
     try:
         for cells in reader:
@@ -315,15 +262,18 @@ def read_csv_table(
                 continue  # a blank line
             if not index:
                 index, width = _column_index(cells, columns, line, label), len(cells)
-            elif len(cells) != width:
+                continue
+            if len(cells) != width:
                 raise ValueError(
                     f"{label}, line {line}: expected {width} cells, found {len(cells)} "
                     "(every row needs one cell per header column)"
                 )
-            elif len(rows) == MAX_CSV_ROWS:
+            if len(rows) == MAX_CSV_ROWS:
                 raise ValueError(f"{label}, line {line}: more than {MAX_CSV_ROWS:,} data rows")
-            else:
-                rows.append((line, tuple(cells[i] for i in index)))
+            name = _name(cells[index[0]], line, label)
+            pairs = zip(index[1:], columns[1:], strict=True)
+            numbers = tuple(parse_float(cells[i], c, line, label) for i, c in pairs)
+            rows.append((line, name, numbers))
     except csv.Error as err:
         raise ValueError(f"{label}, line {end + 1}: {_csv_problem(err)}") from None
     if not index:
@@ -336,14 +286,11 @@ def read_csv_table(
 def parse_float(text: str, column: str, line: int, path: str) -> float:
     """Parse one CSV cell as a finite float, or raise a ValueError naming file, line, column.
 
-    Only plain ASCII decimal or scientific notation is read (``-3``, ``0.25``, ``1e-3``,
-    ``+4``, ``.5``, ``5.``, ``1E+03``), with spaces or tabs around it; not ``1,000``,
-    ``2_8``, ``nan``, ``inf``, ``0x10``, other scripts' digits, or an empty cell.
+    Only plain ASCII decimal or scientific notation (``-3``, ``.5``, ``1E+03``), with spaces
+    or tabs around it; not ``1,000``, ``2_8``, ``nan``, ``inf``, ``0x10`` or other digits.
 
     Examples
     --------
-    >>> parse_float(" 2.5", "y", 3, "f.csv")
-    2.5
     >>> parse_float("1,000", "y", 3, "f.csv")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -364,21 +311,11 @@ def parse_float(text: str, column: str, line: int, path: str) -> float:
     return value
 
 
-def _name(cell: str, line: int, label: str) -> str:
-    """A group's name from its cell: no control characters, not empty; spaces stripped."""
-    name = cell.strip(" \t")
-    if _CONTROL.search(name):
-        raise ValueError(f"{label}, line {line}: the name {_show(name)} has a control character")
-    if not name.strip():
-        raise ValueError(f"{label}, line {line}: the name is empty")
-    return name.strip()
-
-
 def load_csv(path: str | Path) -> SchoolData:
     """Read a data set from a CSV file whose header names the columns ``name,y,sigma``.
 
-    Other columns are ignored; blank lines are skipped. The file is read strictly, as
-    :func:`read_csv_table` and :func:`parse_float` describe.
+    The file is read by :func:`read_csv_table`; besides, each ``sigma`` must be > 0 and
+    each name distinct (the messages give the lines).
 
     Parameters
     ----------
@@ -388,16 +325,7 @@ def load_csv(path: str | Path) -> SchoolData:
     Returns
     -------
     SchoolData
-        The validated data set, groups in file order.
-
-    Raises
-    ------
-    ValueError
-        If :func:`read_csv_table` refuses the file, a cell is not a plain finite number or
-        a name is empty or has a control character (the message gives the line), a
-        ``sigma <= 0``, or a name repeats (the message gives both lines).
-    OSError
-        If the file cannot be opened.
+        The groups in file order.
 
     Examples
     --------
@@ -405,57 +333,27 @@ def load_csv(path: str | Path) -> SchoolData:
     >>> d.names[0], float(d.y[0]), float(d.sigma[0])
     ('A', 28.0, 15.0)
     """
-    label, rows = read_csv_table(path, _COLUMNS)
+    label, rows = read_csv_table(path, ("name", "y", "sigma"))
     first_line: dict[str, int] = {}  # each name's line, in file order
-    ys: list[float] = []
-    sigmas: list[float] = []
-    for line, (name_cell, y, sigma_cell) in rows:
-        name = _name(name_cell, line, label)
+    for line, name, (_, sigma) in rows:
         if name in first_line:
             raise ValueError(
                 f"{label}: name {_show(name)} is repeated on lines {first_line[name]} and {line}"
             )
         first_line[name] = line
-        ys.append(parse_float(y, "y", line, label))
-        sigma = parse_float(sigma_cell, "sigma", line, label)
         if sigma <= 0:
             raise ValueError(f"{label}, line {line}: sigma must be > 0; got {sigma:g}")
-        sigmas.append(sigma)
-    try:
-        return SchoolData(tuple(first_line), np.array(ys), np.array(sigmas))
-    except ValueError as err:
-        raise ValueError(f"{label}: {err}") from None
+    y, sigma = np.array([numbers for _, _, numbers in rows]).T
+    return SchoolData(tuple(first_line), y, sigma)
 
 
 @lru_cache(maxsize=1)
 def eight_schools() -> SchoolData:
     """The eight schools of Rubin (1981), as reported in BDA3 section 5.5.
 
-    Read from ``chapters/data/eight_schools.csv``, the book's one copy of the data.
-
     Examples
     --------
-    >>> d = eight_schools()
-    >>> d.J, d.names[-1]
-    (8, 'H')
-    >>> d.y.tolist()
+    >>> eight_schools().y.tolist()
     [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0]
     """
     return load_csv(EIGHT_SCHOOLS_CSV)
-
-
-def as_arrays(
-    data: SchoolData | tuple[Sequence[float], Sequence[float]],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return ``(y, sigma)`` from a :class:`SchoolData` or a pair of sequences.
-
-    Examples
-    --------
-    >>> y, s = as_arrays(eight_schools())
-    >>> y.size == s.size == 8
-    True
-    """
-    if isinstance(data, SchoolData):
-        return data.y, data.sigma
-    y, sigma = data
-    return check_y_sigma(y, sigma)

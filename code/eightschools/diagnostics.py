@@ -1,24 +1,21 @@
 r"""Convergence diagnostics for Markov chains: autocorrelation, ESS, R-hat and MCSE.
 
-Every public function takes the draws of one quantity as an array of shape ``(chains, draws)``
-(one dimension: one chain), checks it once, and follows Vehtari, Gelman, Simpson, Carpenter &
-Bürkner (2021), *Bayesian Analysis* 16(2), 667--718, as Stan and ArviZ do; on the same arrays
-it gives ArviZ's numbers. Each chain is first split into halves (an odd-length chain loses its
-middle draw), so that a trend within a chain shows up as two halves that disagree. The bulk ESS
-and the rank R-hat then rank-normalise the draws, replacing each by the normal quantile of its
-rank :math:`r` among all :math:`S` draws, :math:`z = \Phi^{-1}\big((r - 3/8)/(S + 1/4)\big)`,
-which makes them indifferent to heavy tails. Chapter 5 of the book shows and explains the code.
+Every public function takes the draws of one quantity, shape ``(chains, draws)`` or ``(draws,)``,
+at least :data:`MIN_DRAWS` per chain and all finite, and follows Vehtari, Gelman, Simpson,
+Carpenter & Bürkner (2021), *Bayesian Analysis* 16(2), 667--718, as Stan and ArviZ do (on the
+same arrays it gives ArviZ's numbers). Chapter 5 of the book shows and explains the code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
+
+from eightschools.tables import Table
 
 __all__ = ["MIN_DRAWS", "SUMMARY_PROBS", "Summary", "autocorrelation", "ess", "mcse", "rhat",
            "summary"]
@@ -30,9 +27,6 @@ MIN_DRAWS: int = 4
 SUMMARY_PROBS: tuple[float, ...] = (0.025, 0.25, 0.5, 0.75, 0.975)
 
 Chains = NDArray[np.float64]  # the draws of one quantity, one chain per row
-
-
-# --- Checks, made once at the public entry points --------------------------------------------
 
 
 def _as_chains(x: ArrayLike, min_chains: int = 1) -> Chains:
@@ -48,28 +42,25 @@ def _as_chains(x: ArrayLike, min_chains: int = 1) -> Chains:
 
 def _check_draws(arr: NDArray[np.float64], name: str, min_chains: int = 1) -> None:
     """Raise ValueError unless ``arr`` (chains, draws, ...) is long enough and finite."""
-    if arr.shape[0] < min_chains:
-        why = " (R-hat compares chains with each other)" if min_chains > 1 else ""
-        raise ValueError(f"{name} must hold at least {min_chains} chains; got {arr.shape[0]}{why}")
-    if arr.shape[1] < MIN_DRAWS:
-        raise ValueError(f"{name} must hold at least {MIN_DRAWS} draws per chain, so that each "
-                         f"chain splits into two halves of at least 2 draws; got {arr.shape[1]}")
+    chains, draws = arr.shape[:2]
+    if chains < min_chains:
+        raise ValueError(f"{name} must hold at least {min_chains} chains; got {chains}")
+    if draws < MIN_DRAWS:
+        raise ValueError(f"{name} must hold at least {MIN_DRAWS} draws per chain; got {draws}")
     bad = np.argwhere(~np.isfinite(arr))
     if bad.size:
         where, value = ", ".join(str(i) for i in bad[0]), arr[tuple(bad[0])]
         raise ValueError(f"{name} must be finite (no NaN or infinity); {name}[{where}] = {value}")
 
 
-def _check_method(method: str, allowed: tuple[str, ...], prob: float | None = None,
-                  takes_prob: tuple[str, ...] = ()) -> None:
+def _check_method(method: str, allowed: tuple[str, ...], prob: float | None = None) -> None:
     """Raise ValueError unless ``method`` is allowed and ``prob`` is given where it applies."""
     if method not in allowed:
         raise ValueError(f"method must be one of {', '.join(map(repr, allowed))}; got {method!r}")
     if prob is None and method == "quantile":
         raise ValueError("prob must be given for a quantile (a number in (0, 1))")
-    if prob is not None and method not in takes_prob:
-        raise ValueError(f"prob applies only to the methods {', '.join(map(repr, takes_prob))}, "
-                         f"not {method!r}")
+    if prob is not None and method not in ("quantile", "tail"):
+        raise ValueError(f"prob applies only to a quantile or the tail ESS, not to {method!r}")
     if prob is not None and not 0.0 < float(prob) < 1.0:
         raise ValueError(f"prob must lie strictly between 0 and 1; got {prob}")
 
@@ -167,31 +158,21 @@ def _mcse_quantile(chains: Chains, prob: float) -> float:
 
 
 def autocorrelation(x: ArrayLike, max_lag: int | None = None) -> NDArray[np.float64]:
-    r"""Autocorrelation of each chain at every lag, by FFT.
+    r"""Autocorrelation of each chain at every lag, by FFT (BDA3 section 11.5).
 
-    For one chain :math:`x_1, \dots, x_n` with mean :math:`\bar x` (BDA3 section 11.5),
-
-    .. math::
-
-        \hat\rho_t = \frac{\hat\gamma_t}{\hat\gamma_0}, \qquad
-        \hat\gamma_t = \frac{1}{n}\sum_{i=1}^{n-t} (x_i - \bar x)(x_{i+t} - \bar x).
+    For a chain :math:`x_1, \dots, x_n`, :math:`\hat\rho_t = \hat\gamma_t / \hat\gamma_0` with
+    :math:`\hat\gamma_t = \frac{1}{n}\sum_{i=1}^{n-t} (x_i - \bar x)(x_{i+t} - \bar x)`.
 
     Parameters
     ----------
     x : array_like, shape (chains, draws) or (draws,)
-        The draws: at least 4 per chain, all finite, no chain constant.
+        No chain may be constant.
     max_lag : int, optional
         The largest lag returned, from 0 to ``draws - 1`` (the default).
 
     Returns
     -------
-    numpy.ndarray, shape (chains, max_lag + 1) or (max_lag + 1,)
-        :math:`\hat\rho_0 = 1, \hat\rho_1, \dots`; one-dimensional when ``x`` is.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` or ``max_lag`` breaks a rule above.
+    numpy.ndarray, shape (chains, max_lag + 1), or (max_lag + 1,) when ``x`` is 1-D
 
     Examples
     --------
@@ -215,7 +196,7 @@ def autocorrelation(x: ArrayLike, max_lag: int | None = None) -> NDArray[np.floa
 def ess(x: ArrayLike, method: str = "bulk", *, prob: float | None = None) -> float:
     r"""Effective sample size of the draws of one quantity (Vehtari et al. 2021; Geyer 1992).
 
-    With the chains split in halves, :math:`m` chains of :math:`n` draws, :math:`S = mn`,
+    With the chains split in halves and :math:`S` draws in all,
 
     .. math::
 
@@ -223,40 +204,21 @@ def ess(x: ArrayLike, method: str = "bulk", *, prob: float | None = None) -> flo
         \hat\tau_{\mathrm{int}} = -1 + 2\sum_{k=0}^{K-1} \hat P_k + \hat\rho_{2K}, \qquad
         \hat P_k = \hat\rho_{2k} + \hat\rho_{2k+1},
 
-    where :math:`\hat\rho_t` is the autocorrelation pooled over chains (BDA3 eq. 11.7),
-    :math:`K` the first pair whose sum is not positive, and the sums before it are made
-    non-increasing (Geyer's initial positive and monotone sequences). ``method`` says what
-    the ESS is of: ``"mean"``, the draws (it sets the MCSE of the mean); ``"bulk"``, the
-    rank-normalised draws (the bulk of the distribution, even with heavy tails);
-    ``"quantile"``, the indicator :math:`I(x \le q)` of the ``prob`` quantile; ``"tail"``,
-    the smaller quantile ESS at ``prob`` and ``1 - prob`` (by default 0.05 and 0.95).
+    with :math:`\hat\rho_t` the autocorrelation pooled over chains (BDA3 eq. 11.7), :math:`K`
+    the first pair whose sum is not positive, and the sums before it made non-increasing.
 
     Parameters
     ----------
     x : array_like, shape (chains, draws) or (draws,)
-        The draws: at least 4 per chain, all finite.
     method : {"bulk", "mean", "tail", "quantile"}, optional
-        Which ESS to compute.
+        The ESS of the rank-normalised draws, of the draws, the smaller ESS of the indicators
+        :math:`I(x \le q)` of the ``prob`` and ``1 - prob`` quantiles, or that at ``prob``.
     prob : float, optional
-        A probability in (0, 1): required for ``"quantile"``, optional for ``"tail"``.
+        In (0, 1): required for ``"quantile"``; for ``"tail"`` 0.05 by default.
 
     Returns
     -------
     float
-        The ESS, above :math:`S` if successive draws are negatively correlated; :math:`S` if
-        the draws are constant (their range within :math:`10^{-15}` of their size).
-
-    Raises
-    ------
-    ValueError
-        If ``x``, ``method`` or ``prob`` breaks a rule above.
-
-    References
-    ----------
-    Vehtari, Gelman, Simpson, Carpenter & Bürkner (2021), Rank-normalization, folding, and
-    localization: an improved R-hat for assessing convergence of MCMC, *Bayesian Analysis*
-    16(2), 667--718. Geyer (1992), Practical Markov chain Monte Carlo, *Statistical Science*
-    7(4), 473--483.
 
     Examples
     --------
@@ -265,7 +227,7 @@ def ess(x: ArrayLike, method: str = "bulk", *, prob: float | None = None) -> flo
     3900.0
     """
     chains = _as_chains(x)
-    _check_method(method, ("bulk", "mean", "tail", "quantile"), prob, ("tail", "quantile"))
+    _check_method(method, ("bulk", "mean", "tail", "quantile"), prob)
     if method == "mean":
         return _ess_of_chains(_split_chains(chains))
     if method == "bulk":
@@ -279,35 +241,21 @@ def ess(x: ArrayLike, method: str = "bulk", *, prob: float | None = None) -> flo
 def rhat(x: ArrayLike, method: str = "rank") -> float:
     r"""Potential scale reduction factor :math:`\hat R` of several chains (BDA3 section 11.4).
 
-    With the chains split in halves, :math:`m` chains of :math:`n` draws,
-
-    .. math::
-
-        \hat R = \sqrt{\frac{\widehat{\mathrm{var}}^+}{W}}, \qquad
-        \widehat{\mathrm{var}}^+ = \frac{n-1}{n} W + \frac{B}{n},
-
-    with :math:`W` the mean of the chains' variances and :math:`B/n` the variance of their
-    means. ``"split"`` applies this to the draws; ``"rank"`` (Vehtari et al. 2021) takes the
-    larger value for the rank-normalised draws (chains in different places) and for their
-    rank-normalised distances from the median (chains with different spreads).
+    With the chains split in halves of :math:`n` draws, :math:`W` the mean of their variances and
+    :math:`B/n` the variance of their means, :math:`\hat R = \sqrt{\widehat{\mathrm{var}}^+ / W}`
+    with :math:`\widehat{\mathrm{var}}^+ = \frac{n-1}{n} W + \frac{B}{n}`. ``"split"`` applies
+    this to the draws; ``"rank"`` takes the larger value for the rank-normalised draws and for
+    their rank-normalised distances from the median.
 
     Parameters
     ----------
-    x : array_like, shape (chains, draws)
-        At least 2 chains of at least 4 draws each, all finite.
+    x : array_like, shape (chains, draws), at least 2 chains
     method : {"rank", "split"}, optional
-        Which R-hat to compute.
 
     Returns
     -------
     float
-        :math:`\hat R`, above 1.01 if the chains have not mixed; NaN if all draws are equal,
-        infinite if each chain is stuck at a value of its own.
-
-    Raises
-    ------
-    ValueError
-        If ``x`` or ``method`` breaks a rule above.
+        NaN if all draws are equal, infinite if each chain is constant.
 
     Examples
     --------
@@ -329,33 +277,21 @@ def rhat(x: ArrayLike, method: str = "rank") -> float:
 def mcse(x: ArrayLike, method: str = "mean", *, prob: float | None = None) -> float:
     r"""Monte Carlo standard error of the posterior mean or of a posterior quantile.
 
-    .. math::
-
-        \mathrm{MCSE}(\bar x) = \frac{s}{\sqrt{\mathrm{ESS}}},
-
-    with :math:`s` the sd of all draws and the ESS of the mean (:func:`ess`; BDA3 section
-    11.5). For ``"quantile"`` the quantile's rank among the draws is given a Beta distribution
-    with the quantile's ESS, and the MCSE is half the distance between the draws at its 15.9%
-    and 84.1% points, one sd either side (Vehtari et al. 2021, section 4.3).
+    :math:`\mathrm{MCSE}(\bar x) = s / \sqrt{\mathrm{ESS}}`, with :math:`s` the sd of all draws
+    and the ESS of the mean (BDA3 section 11.5). For a quantile, its rank gets a Beta
+    distribution with the quantile's ESS, and the MCSE is half the distance between the draws at
+    its 15.9% and 84.1% points (Vehtari et al. 2021, section 4.3).
 
     Parameters
     ----------
     x : array_like, shape (chains, draws) or (draws,)
-        The draws: at least 4 per chain, all finite.
     method : {"mean", "quantile"}, optional
-        Which estimate's standard error.
     prob : float, optional
         The quantile's probability in (0, 1); required for ``"quantile"``.
 
     Returns
     -------
     float
-        The Monte Carlo standard error, in the units of ``x``.
-
-    Raises
-    ------
-    ValueError
-        If ``x``, ``method`` or ``prob`` breaks a rule above.
 
     Examples
     --------
@@ -364,7 +300,7 @@ def mcse(x: ArrayLike, method: str = "mean", *, prob: float | None = None) -> fl
     0.03 0.04
     """
     chains = _as_chains(x)
-    _check_method(method, ("mean", "quantile"), prob, ("quantile",))
+    _check_method(method, ("mean", "quantile"), prob)
     if method == "quantile":
         return _mcse_quantile(chains, prob)
     s = chains.std(ddof=1)  # the posterior sd, from all draws
@@ -372,36 +308,27 @@ def mcse(x: ArrayLike, method: str = "mean", *, prob: float | None = None) -> fl
     return float(s / np.sqrt(ess_mean))
 
 
-# --- Summary table ---------------------------------------------------------------------------
-
 _COLUMNS = ("mean", "sd", "2.5%", "25%", "50%", "75%", "97.5%", "mcse_mean", "ess_bulk",
             "ess_tail", "r_hat")
 
 
 @dataclass(frozen=True, repr=False)
 class Summary:
-    r"""Posterior summary of several parameters, one row each (returned by :func:`summary`).
+    r"""Posterior summary of several parameters (see :func:`summary`), shown by :meth:`table`.
 
-    It prints as fixed-width text and shows as HTML in a notebook (:meth:`to_text`,
-    :meth:`to_html`). Every parameter below is a read-only attribute.
-
-    Parameters
+    Attributes
     ----------
     names : tuple of str
-        The parameters, in the order of the last axis of the draws.
-    mean, sd : numpy.ndarray, shape (params,)
-        Mean and standard deviation (``ddof=1``) of all draws.
+    mean, sd, mcse_mean, ess_bulk, ess_tail, r_hat : numpy.ndarray, shape (params,)
+        Read-only columns (``r_hat`` is NaN for one chain).
     quantiles : numpy.ndarray, shape (params, 5)
-        The 2.5%, 25%, 50%, 75% and 97.5% quantiles (linear interpolation).
-    mcse_mean, ess_bulk, ess_tail : numpy.ndarray, shape (params,)
-        The :func:`mcse` of the mean, and the bulk and tail :func:`ess`.
-    r_hat : numpy.ndarray, shape (params,)
-        Rank-normalised split :math:`\hat R` (:func:`rhat`); NaN for a single chain.
+        The :data:`SUMMARY_PROBS` quantiles.
     chains, draws : int
-        The shape the summary was computed from.
     """
 
     names: tuple[str, ...]
+    chains: int
+    draws: int
     mean: NDArray[np.float64]
     sd: NDArray[np.float64]
     quantiles: NDArray[np.float64]
@@ -409,8 +336,6 @@ class Summary:
     ess_bulk: NDArray[np.float64]
     ess_tail: NDArray[np.float64]
     r_hat: NDArray[np.float64]
-    chains: int
-    draws: int
 
     def row(self, name: str) -> dict[str, float]:
         """The summary of parameter ``name`` as a dict from column to value (else ValueError)."""
@@ -421,88 +346,50 @@ class Summary:
                   self.ess_bulk[i], self.ess_tail[i], self.r_hat[i])
         return {c: float(v) for c, v in zip(_COLUMNS, values, strict=True)}
 
-    def _cells(self, digits: int) -> list[list[str]]:
+    def table(self, digits: int = 2) -> Table:
+        """The summary as a :class:`~eightschools.tables.Table` with ``digits`` decimals."""
         if int(digits) != digits or not 0 <= digits <= 10:
             raise ValueError(f"digits must be an integer from 0 to 10; got {digits}")
-        rows = []
-        for name in self.names:
-            r = self.row(name)
-            rows.append([f"{r[c]:.{digits}f}" for c in _COLUMNS[:8]]
-                        + [f"{r['ess_bulk']:.0f}", f"{r['ess_tail']:.0f}"]
-                        + ["n/a" if np.isnan(r["r_hat"]) else f"{r['r_hat']:.3f}"])
-        return rows
-
-    def to_text(self, digits: int = 2) -> str:
-        """The table as fixed-width text, ``digits`` decimals (ESS whole, R-hat 3 decimals)."""
-        lines = [["", *_COLUMNS]]
-        lines += [[name, *r] for name, r in zip(self.names, self._cells(digits), strict=True)]
-        widths = [max(len(line[j]) for line in lines) for j in range(len(lines[0]))]
-        return "\n".join(
-            line[0].ljust(widths[0])
-            + "".join(f"  {c:>{w}}" for c, w in zip(line[1:], widths[1:], strict=True))
-            for line in lines
-        )
-
-    def to_html(self, digits: int = 2) -> str:
-        """The table as HTML, with the same numbers as :meth:`to_text`, scrolling sideways."""
-        cell = "padding:0.15em 0.3em;white-space:nowrap;"
-        # Headings may wrap at the underscore (mcse_mean -> mcse_ / mean); numbers never do.
-        head = "".join('<th style="padding:0.15em 0.3em;text-align:right;vertical-align:bottom">'
-                       f"{escape(c).replace('_', '_<wbr>')}</th>" for c in ("", *_COLUMNS))
-        body = "".join(
-            f'<tr><th style="{cell}text-align:left">{escape(name)}</th>'
-            + "".join(f'<td style="{cell}text-align:right">{c}</td>' for c in r) + "</tr>"
-            for name, r in zip(self.names, self._cells(digits), strict=True)
-        )
-        chains = f"{self.chains} chain" + ("s" if self.chains != 1 else "")
-        return ('<div style="overflow-x:auto"><table class="eightschools-summary" '
-                'style="font-variant-numeric:tabular-nums;font-size:0.9em">'
-                f"<caption>{chains} of {self.draws} draws</caption>"
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+        rows = [[name, *self.row(name).values()] for name in self.names]
+        formats = ["", *[f".{int(digits)}f"] * 8, ".0f", ".0f", ".3f"]
+        caption = f"{self.chains} chain{'s' if self.chains != 1 else ''} of {self.draws} draws"
+        return Table(["", *_COLUMNS], rows, formats, caption, row_headers=True,
+                     nonfinite_missing=True)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.table().to_html(compact=True)
 
     def __str__(self) -> str:
-        return self.to_text()
+        return str(self.table())
 
-    def __repr__(self) -> str:
-        return self.to_text()
+    __repr__ = __str__
 
 
 def summary(draws: ArrayLike, names: Sequence[str]) -> Summary:
     r"""Summarise the draws of several parameters: moments, quantiles, MCSE, ESS and R-hat.
 
-    For each parameter ``p``, from the draws ``draws[:, :, p]``: the mean and sd of all
-    draws, the 2.5/25/50/75/97.5% quantiles, the :func:`mcse` of the mean, the bulk and tail
-    :func:`ess` and the rank-normalised split :func:`rhat`; the columns of ArviZ's
-    ``summary(kind="all")``, with quantiles in place of the HDI.
+    For each parameter, from ``draws[:, :, p]``: the mean and sd (``ddof=1``) of all draws, the
+    :data:`SUMMARY_PROBS` quantiles (linear interpolation), the :func:`mcse` of the mean, the bulk
+    and tail :func:`ess` and the rank :func:`rhat`, as ArviZ's ``summary(kind="all")``.
 
     Parameters
     ----------
     draws : array_like, shape (chains, draws, params)
-        The draws: at least 4 per chain, all finite. With one chain R-hat is NaN.
     names : sequence of str
         One distinct name per parameter.
 
     Returns
     -------
     Summary
-        A frozen table that prints as text and displays as HTML in a notebook.
-
-    Raises
-    ------
-    ValueError
-        If ``draws`` or ``names`` breaks a rule above.
 
     Examples
     --------
-    >>> rng = np.random.default_rng(3)
-    >>> x = rng.standard_normal((4, 1000, 2)) * [1.0, 10.0] + [0.0, 5.0]
-    >>> print(summary(x, ["a", "b"]).to_text(digits=1))  # doctest: +NORMALIZE_WHITESPACE
-       mean    sd   2.5%   25%  50%   75%  97.5%  mcse_mean  ess_bulk  ess_tail  r_hat
-    a   0.0   1.0   -1.9  -0.7  0.0   0.7    2.0        0.0      4062      3916  1.000
-    b   4.9  10.0  -14.5  -2.1  4.8  11.7   24.4        0.2      3807      4027  1.000
+    >>> x = 10.0 * np.random.default_rng(3).standard_normal((4, 1000, 1))
+    >>> print(summary(x, ["a"]).table(digits=1))
+    4 chains of 1000 draws
+       mean    sd   2.5%   25%  50%  75%  97.5%  mcse_mean  ess_bulk  ess_tail  r_hat
+    -  ----  ----  -----  ----  ---  ---  -----  ---------  --------  --------  -----
+    a   0.1  10.0  -19.7  -6.8  0.2  7.1   19.5        0.2      3853      4040  1.001
     """
     arr = np.asarray(draws, dtype=np.float64)
     if arr.ndim != 3:
@@ -511,8 +398,7 @@ def summary(draws: ArrayLike, names: Sequence[str]) -> Summary:
     chains, n, params = arr.shape
     labels = tuple(str(name) for name in names)
     if len(labels) != params:
-        raise ValueError(f"names must give one name per parameter; got {len(labels)} names "
-                         f"for {params} parameters")
+        raise ValueError(f"names must give one name per parameter; got {len(labels)} for {params}")
     if len(set(labels)) != len(labels):
         raise ValueError(f"names must be distinct; got {labels}")
     _check_draws(arr, "draws")
@@ -529,5 +415,5 @@ def summary(draws: ArrayLike, names: Sequence[str]) -> Summary:
     }
     frozen = {key: np.array(value, dtype=np.float64) for key, value in columns.items()}
     for column in frozen.values():
-        column.flags.writeable = False
+        column.flags.writeable = False  # the summary cannot be changed after the fact
     return Summary(names=labels, chains=chains, draws=n, **frozen)

@@ -1,37 +1,22 @@
 r"""Random-walk Metropolis sampling, one chain or many chains at once.
 
-The sampler knows nothing about the model: it takes a log density :math:`\log p(\lambda)`
-(known up to an additive constant) on :math:`\mathbb{R}^d` and a multivariate normal random
-walk. From the current point :math:`\lambda^{(t)}` it proposes
-
-.. math::
-
-    \lambda^* = \lambda^{(t)} + s\,L z, \qquad z \sim \mathrm{N}(0, I_d),
-    \quad L L^\top = \Sigma,
-
-where :math:`\Sigma` is the proposal covariance (in the book, the covariance of the normal
-approximation at the posterior mode) and :math:`s` the scale. The proposal is symmetric,
-so the Metropolis rule accepts it with probability
-:math:`\min\{1, p(\lambda^*) / p(\lambda^{(t)})\}`: draw :math:`u \sim \mathrm{U}(0, 1)` and set
-:math:`\lambda^{(t+1)} = \lambda^*` when
-:math:`\log u < \log p(\lambda^*) - \log p(\lambda^{(t)})`, otherwise
-:math:`\lambda^{(t+1)} = \lambda^{(t)}` (Metropolis et al. 1953; BDA3 section 11.2). This
-is the algorithm of ``rwmetrop`` in the R package LearnBayes (Albert 2009), which the blog
-post the book retraces runs with :math:`s = 2`.
-
-Many chains advance together: one numpy step moves every chain, and the log density is
-called once per step on an array of shape ``(chains, d)``. :func:`rwmetrop` is written to be
-read (chapter 4 shows it whole): one loop over iterations, each drawing its :math:`z`, then
-its :math:`u`, from the generator it is given.
+From the current point :math:`\lambda^{(t)}` the sampler proposes
+:math:`\lambda^* = \lambda^{(t)} + s\,L z` with :math:`z \sim \mathrm{N}(0, I_d)`,
+:math:`L L^\top = \Sigma` the proposal covariance and :math:`s` the scale, draws
+:math:`u \sim \mathrm{U}(0, 1)`, and moves to :math:`\lambda^*` when
+:math:`\log u < \log p(\lambda^*) - \log p(\lambda^{(t)})` (Metropolis et al. 1953; BDA3
+section 11.2). This is ``rwmetrop`` of the R package LearnBayes (Albert 2009), which the blog
+post the book retraces runs with :math:`s = 2`. The log density is called once per iteration on
+all chains together, an array of shape ``(chains, d)``.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -46,14 +31,12 @@ class MetropolisResult:
     Attributes
     ----------
     draws : numpy.ndarray, shape (chains, n_iter, d)
-        ``draws[c, t]`` is chain ``c`` after step ``t + 1``; the start is not included
-        (as in LearnBayes ``rwmetrop``). A single chain still has a leading axis of length 1.
+        ``draws[c, t]`` is chain ``c`` after step ``t + 1`` (the start is not included).
     log_density : numpy.ndarray, shape (chains, n_iter)
-        The log density at each draw, as the sampler computed it.
+        The log density at each draw.
     accept_rate : numpy.ndarray, shape (chains,)
-        The fraction of the ``n_iter`` proposals that each chain accepted.
+        The fraction of proposals each chain accepted.
     start : numpy.ndarray, shape (chains, d)
-        The starting points.
     cov : numpy.ndarray, shape (d, d)
         The proposal covariance :math:`\Sigma`.
     scale : float
@@ -84,8 +67,8 @@ class MetropolisResult:
 
 
 def _cholesky(cov: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the validated covariance (symmetrised) and its lower Cholesky factor."""
-    arr = np.array(cov, dtype=np.float64, copy=True)
+    """Return the checked covariance (symmetrised) and its lower Cholesky factor."""
+    arr = np.array(cov, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ValueError(f"cov must be a square (d, d) matrix; it has shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -95,12 +78,11 @@ def _cholesky(cov: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]
         raise ValueError(f"cov must be symmetric; max |cov - cov.T| = {asym:.3g}")
     arr = (arr + arr.T) / 2.0
     try:
-        return arr, np.linalg.cholesky(arr)
+        chol = np.linalg.cholesky(arr)
     except np.linalg.LinAlgError:
-        raise ValueError(
-            "cov must be positive definite; its Cholesky factorisation failed "
-            f"(smallest eigenvalue {float(np.linalg.eigvalsh(arr)[0]):.3g})"
-        ) from None
+        raise ValueError("cov must be positive definite; its smallest eigenvalue is "
+                         f"{np.linalg.eigvalsh(arr)[0]:.3g}") from None
+    return arr, chol
 
 
 def _check_inputs(
@@ -111,55 +93,37 @@ def _check_inputs(
     n_iter: int,
     rng: object,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float, int]:
-    """Validate rwmetrop's arguments; return start (chains, d), cov, its factor, scale, n_iter."""
+    """Check rwmetrop's arguments; return start (chains, d), cov, its factor, scale, n_iter."""
     cov_arr, chol = _cholesky(cov)
-    d = cov_arr.shape[0]
-    try:
-        scale = float(scale)
-    except (TypeError, ValueError):
-        raise ValueError(f"scale must be a positive finite number; got {scale!r}") from None
-    if not (math.isfinite(scale) and scale > 0.0):
+    if not (isinstance(scale, Real) and 0.0 < scale < math.inf):
         raise ValueError(f"scale must be a positive finite number; got {scale}")
-    try:
-        n_iter = operator.index(n_iter)
-    except TypeError:
-        raise ValueError(f"n_iter must be an integer >= 1; got {n_iter!r}") from None
-    if n_iter < 1:
+    if not (isinstance(n_iter, Integral) and n_iter >= 1):
         raise ValueError(f"n_iter must be an integer >= 1; got {n_iter}")
     has_methods = all(callable(getattr(rng, name, None)) for name in ("standard_normal", "random"))
     if not has_methods or isinstance(rng, types.ModuleType):  # not numpy's global state
-        raise ValueError(
-            "rng must have numpy's standard_normal and random methods and not be a module "
-            f"(use numpy.random.default_rng(seed)); got {type(rng).__name__}"
-        )
-    start_arr = np.array(start, dtype=np.float64, copy=True)
+        raise ValueError("rng must have numpy's standard_normal and random methods and not be a "
+                         f"module (use numpy.random.default_rng(seed)); got {type(rng).__name__}")
+    start_arr = np.array(start, dtype=np.float64)
+    d = cov_arr.shape[0]
     if start_arr.ndim not in (1, 2) or start_arr.shape[-1] != d or start_arr.size == 0:
-        raise ValueError(
-            f"start must have shape (d,) for one chain or (chains, d), with d = {d} as in "
-            f"cov; it has shape {start_arr.shape}"
-        )
+        raise ValueError(f"start must have shape (d,) for one chain or (chains, d), with d = {d} "
+                         f"as in cov; it has shape {start_arr.shape}")
     start_arr = np.atleast_2d(start_arr)
     if not np.all(np.isfinite(start_arr)):
         raise ValueError("start must be finite (no NaN or infinity)")
     # A step is scale * L z with |z| below 40 in practice: it must not overflow.
     reach = float(np.max(np.abs(start_arr))) + 64.0 * scale * float(np.max(np.abs(chol)))
     if not reach < 1e300:
-        raise ValueError(
-            f"scale * sqrt(cov) is too large: proposals would overflow (scale = {scale:g})"
-        )
+        raise ValueError(f"scale = {scale:g} is too large for cov: proposals would overflow")
     lp = np.asarray(logpdf(start_arr.copy()), dtype=np.float64)
     if lp.shape != (start_arr.shape[0],):
-        raise ValueError(
-            f"logpdf must return shape (chains,) = ({start_arr.shape[0]},) for points of shape "
-            f"{start_arr.shape}; it returned shape {lp.shape}"
-        )
+        raise ValueError(f"logpdf must return shape (chains,) = ({start_arr.shape[0]},) for points "
+                         f"of shape {start_arr.shape}; it returned shape {lp.shape}")
     if not np.all(np.isfinite(lp)):
         c = int(np.flatnonzero(~np.isfinite(lp))[0])
-        raise ValueError(
-            f"the log density at start must be finite; logpdf(start[{c}]) = {lp[c]} "
-            f"at {start_arr[c].tolist()}"
-        )
-    return start_arr, cov_arr, chol, scale, n_iter
+        raise ValueError(f"the log density at start must be finite; logpdf(start[{c}]) = {lp[c]} "
+                         f"at {start_arr[c].tolist()}")
+    return start_arr, cov_arr, chol, float(scale), int(n_iter)
 
 
 def rwmetrop(
@@ -173,18 +137,17 @@ def rwmetrop(
     r"""Run random-walk Metropolis with a multivariate normal proposal.
 
     Each iteration draws :math:`z \sim \mathrm{N}(0, I_d)` for every chain, proposes
-    :math:`\lambda^* = \lambda + s L z` with :math:`L L^\top = \Sigma` (``cov``) and
-    :math:`s` = ``scale``, then draws :math:`u \sim \mathrm{U}(0, 1)` and accepts when
-    :math:`\log u < \log p(\lambda^*) - \log p(\lambda)`. A proposal whose log density is
-    NaN or infinite is rejected.
+    :math:`\lambda^* = \lambda + s L z` with :math:`L L^\top = \Sigma`, then draws
+    :math:`u \sim \mathrm{U}(0, 1)` and accepts when
+    :math:`\log u < \log p(\lambda^*) - \log p(\lambda)`; a proposal whose log density is NaN
+    or infinite is rejected.
 
     Parameters
     ----------
     logpdf : callable
-        The log target density up to a constant: called on an array of shape
-        ``(chains, d)``, it returns an array of shape ``(chains,)``.
+        The log target density up to a constant, from shape ``(chains, d)`` to ``(chains,)``.
     start : array_like, shape (d,) or (chains, d)
-        The starting point of one chain, or one starting point per chain.
+        The starting point of one chain, or one per chain; finite log density.
     cov : array_like, shape (d, d)
         The proposal covariance :math:`\Sigma`, symmetric positive definite.
     scale : float
@@ -192,43 +155,22 @@ def rwmetrop(
     n_iter : int
         The number of proposals per chain, at least 1.
     rng : numpy.random.Generator
-        The source of all randomness, or any object with its ``standard_normal(size)`` and
-        ``random(size)`` methods (:class:`eightschools.rstream.RStream` replays R's).
-        Iteration :math:`t` draws ``standard_normal((chains, d))``, then ``random(chains)``.
+        Or any object with its ``standard_normal(size)`` and ``random(size)`` methods
+        (:class:`eightschools.rstream.RStream` replays R's); each iteration draws
+        ``standard_normal((chains, d))``, then ``random(chains)``.
 
     Returns
     -------
     MetropolisResult
-        ``draws`` of shape ``(chains, n_iter, d)`` (``chains = 1`` for a 1-D ``start``),
-        the log density at each draw, ``accept_rate`` of shape ``(chains,)``, and the
-        settings.
-
-    Raises
-    ------
-    ValueError
-        If ``cov`` is not a finite symmetric positive definite matrix, ``scale`` is not a
-        positive finite number, or so large that proposals overflow, ``n_iter < 1``,
-        ``start`` has the wrong shape or is not finite, ``logpdf`` returns the wrong shape
-        or a log density at a start that is not finite, or ``rng`` lacks the two methods.
-
-    References
-    ----------
-    Metropolis, Rosenbluth, Rosenbluth, Teller & Teller (1953), J. Chem. Phys. 21, 1087.
-    Gelman et al. (2013), *Bayesian Data Analysis*, 3rd ed., section 11.2.
-    Albert (2009), *Bayesian Computation with R*, 2nd ed., section 6.7 (``rwmetrop``).
+        Read-only; ``draws`` of shape ``(chains, n_iter, d)``, ``chains = 1`` for a 1-D start.
 
     Examples
     --------
-    A standard bivariate normal target, four chains at once:
-
-    >>> import numpy as np
-    >>> def logpdf(x):
+    >>> def logpdf(x):  # a standard bivariate normal
     ...     return -0.5 * np.sum(x**2, axis=-1)
     >>> fit = rwmetrop(logpdf, np.zeros((4, 2)), np.eye(2), 2.4, 2000, np.random.default_rng(1))
-    >>> fit.draws.shape, fit.accept_rate.shape
-    ((4, 2000, 2), (4,))
-    >>> print(f"{fit.accept_rate.mean():.2f}")  # closed form 1 - 2.4 / sqrt(2.4**2 + 4)
-    0.23
+    >>> print(fit.draws.shape, f"{fit.accept_rate.mean():.2f}")  # 1 - 2.4 / sqrt(2.4**2 + 4)
+    (4, 2000, 2) 0.23
     """
     start, cov, chol, scale, n_iter = _check_inputs(logpdf, start, cov, scale, n_iter, rng)
     chains, d = start.shape
@@ -258,46 +200,30 @@ def rwmetrop(
 
 
 def mean_squared_jump(draws: ArrayLike, cov: ArrayLike) -> float:
-    r"""The mean squared jump distance of chains, measured in the metric of ``cov``.
+    r"""The mean squared jump distance of chains, in the metric of ``cov``.
 
-    .. math::
-
-        \mathrm{MSJD} = \frac{1}{C (n - 1)} \sum_{c=1}^{C} \sum_{t=2}^{n}
-        (\lambda_c^{(t)} - \lambda_c^{(t-1)})^\top \Sigma^{-1}
-        (\lambda_c^{(t)} - \lambda_c^{(t-1)})
-
-    A rejected proposal contributes a jump of zero, so the MSJD rewards proposals that are
-    both large and accepted; maximising it over the proposal scale is a simple tuning rule
-    (Pasarica & Gelman 2010, Statistica Sinica 20, 343-364). Independent draws from
-    :math:`\mathrm{N}(m, \Sigma)` in :math:`d` dimensions have MSJD :math:`2d`.
+    :math:`\mathrm{MSJD} = \frac{1}{C (n - 1)} \sum_{c=1}^{C} \sum_{t=2}^{n} \Delta_{ct}^\top
+    \Sigma^{-1} \Delta_{ct}` with :math:`\Delta_{ct} = \lambda_c^{(t)} - \lambda_c^{(t-1)}`.
+    A rejected proposal jumps zero, so the MSJD rewards steps both large and accepted
+    (Pasarica & Gelman 2010); independent draws from :math:`\mathrm{N}(m, \Sigma)` give
+    :math:`2d`.
 
     Parameters
     ----------
     draws : array_like, shape (chains, n, d) or (n, d)
-        The chains, ``n >= 2`` iterations each.
+        The chains, ``n >= 2`` iterations each, finite.
     cov : array_like, shape (d, d)
-        The symmetric positive definite matrix :math:`\Sigma` that sets the metric (in the
-        book, the posterior covariance of the normal approximation).
+        The symmetric positive definite :math:`\Sigma`.
 
     Returns
     -------
     float
 
-    Raises
-    ------
-    ValueError
-        If ``draws`` has the wrong number of dimensions, fewer than 2 iterations, non-finite
-        values, or a dimension that disagrees with ``cov``, or if ``cov`` is not symmetric
-        positive definite.
-
     Examples
     --------
-    >>> import numpy as np
     >>> x = np.random.default_rng(0).standard_normal((4, 20_000, 2))
     >>> print(f"{mean_squared_jump(x, np.eye(2)):.1f}")  # independent draws: 2 d = 4
     4.0
-    >>> mean_squared_jump(np.zeros((1, 5, 2)), np.eye(2))  # a chain that never moves
-    0.0
     """
     _, chol = _cholesky(cov)
     arr = np.asarray(draws, dtype=np.float64)

@@ -1,27 +1,17 @@
 r"""R's default random numbers, reproduced bit for bit on numpy's Mersenne-Twister.
 
-The blog post ran R with its defaults: the Mersenne-Twister generator and normals by
-inversion. R turns ``set.seed(seed)`` into a generator state as follows (``RNG_Init`` in
-R's ``src/main/RNG.c``): the seed, as an unsigned 32-bit integer, is scrambled by 50 steps of
-the congruential rule ``seed = 69069 * seed + 1`` (mod :math:`2^{32}`); 625 more steps fill a
-table whose first word is then set to 624 (the position in the state, so the next draw
-refreshes it) and whose other 624 words are the Mersenne-Twister state. Then
-
-- ``unif_rand()`` is the next 32-bit Mersenne-Twister output times :math:`2^{-32}`, moved off
-  0 if it is 0 (R never returns 0 or 1);
-- ``norm_rand()`` takes two uniforms, :math:`u = (\lfloor 2^{27} u_1 \rfloor + u_2) / 2^{27}`
-  (one uniform alone has only 32 random bits), and returns ``qnorm(u)``, computed with
-  Wichura's algorithm AS 241 (R's ``src/nmath/qnorm.c``);
-- ``rnorm(n, mean, sd)`` returns ``mean + sd * norm_rand()`` element by element.
-
-:class:`RStream` does the same with ``numpy.random.MT19937``, so that code written for a
-``numpy.random.Generator`` can replay an R run draw for draw.
+The blog post ran R with its defaults: the Mersenne-Twister and normals by inversion.
+``set.seed(seed)`` (``RNG_Init`` in R's ``src/main/RNG.c``) scrambles the seed, as an unsigned
+32-bit integer, by 50 steps of ``seed = 69069 * seed + 1`` (mod :math:`2^{32}`); 625 more steps
+fill a table whose first word (the position) is set to 624 and whose other 624 words are the
+Mersenne-Twister state. ``unif_rand()`` is the next 32-bit output times :math:`2^{-32}`
+(moved off 0); ``norm_rand()`` is ``qnorm(u)`` by Wichura's AS 241 (R's ``src/nmath/qnorm.c``)
+of two uniforms joined, :math:`u = (\lfloor 2^{27} u_1 \rfloor + u_2) / 2^{27}`.
+:class:`RStream` does the same on ``numpy.random.MT19937``, so code written for a
+``numpy.random.Generator`` replays an R run draw for draw.
 
 Examples
 --------
->>> rng = RStream(11)  # R: set.seed(11); print(runif(3), digits = 17)
->>> rng.random(3).tolist()
-[0.27724979422055185, 0.0005183129105716944, 0.5106083729770035]
 >>> RStream(11).standard_normal(3).tolist()  # R: set.seed(11); print(rnorm(3), digits = 17)
 [-0.5910311025843684, 0.026594369016167005, -1.516553097081865]
 """
@@ -38,7 +28,6 @@ __all__ = ["RStream"]
 _TWO_POW_M32 = 2.3283064365386963e-10  # 2^-32: MT_genrand's scaling to [0, 1)
 _I2_32M1 = 2.328306437080797e-10  # 1 / (2^32 - 1): R's fixup() returns half of it for 0
 _BIG = 134217728.0  # 2^27, as in R's norm_rand (INVERSION)
-
 
 # Coefficients of AS 241's three rational functions (R's qnorm.c), highest power first.
 _CENTRAL = (
@@ -66,7 +55,7 @@ _FAR_TAIL = (
 
 
 def _horner(x: float, coefficients: tuple[float, ...]) -> float:
-    """A polynomial by Horner's rule, in R's order: ((c0 * x + c1) * x + c2) * x + ..."""
+    # A polynomial by Horner's rule, in R's order: ((c0 * x + c1) * x + c2) * x + ...
     value = coefficients[0]
     for c in coefficients[1:]:
         value = value * x + c
@@ -74,12 +63,9 @@ def _horner(x: float, coefficients: tuple[float, ...]) -> float:
 
 
 def _qnorm(p: float) -> float:
-    """R's ``qnorm(p)`` for ``0 < p <= 1``: Wichura's AS 241, step by step as R's qnorm.c.
-
-    ``math.log`` is the C library's ``log``, the one R calls (numpy's vectorised ``log`` may
-    differ in the last bit). ``norm_rand`` never passes ``p < 2**-59``, so ``r`` below stays
-    under 7 and R's third tail branch, for ``r > 27``, is left out.
-    """
+    # R's qnorm(p), 0 < p <= 1, step by step as R's qnorm.c. math.log is the C library's log,
+    # as in R (numpy's may differ in the last bit). norm_rand never passes p < 2**-59, so r
+    # stays under 7 and R's branch for r > 27 is left out.
     if p >= 1.0:  # R: qnorm(1) = Inf; (2^27 - 1) + u2 can round up to 2^27
         return math.inf
     q = p - 0.5
@@ -93,7 +79,6 @@ def _qnorm(p: float) -> float:
 
 
 def _shape(size: object) -> tuple[int, ...]:
-    """``size`` (an integer, or a tuple or list of integers, each >= 0) as a shape."""
     dims = (size,) if isinstance(size, int | np.integer) else size
     if not isinstance(dims, tuple | list) or not all(
         isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 0 for n in dims
@@ -105,24 +90,19 @@ def _shape(size: object) -> tuple[int, ...]:
 class RStream:
     """R's random numbers after ``set.seed(seed)``, with numpy ``Generator`` methods.
 
-    Arrays are filled in C order, which is the order R draws in.
+    Arrays are filled in C order, the order R draws in.
 
     Parameters
     ----------
     seed : int
-        As for R's ``set.seed``: an integer from -2147483647 to 2147483647 (R's ``int``;
-        -2147483648 is R's ``NA``).
+        As for R's ``set.seed``: from -2147483647 to 2147483647 (-2147483648 is R's ``NA``).
     """
 
     def __init__(self, seed: int) -> None:
-        if (
-            isinstance(seed, bool)
-            or not isinstance(seed, int | np.integer)
-            or not -(2**31) < seed < 2**31
-        ):
+        is_int = isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+        if not is_int or not -(2**31) < seed < 2**31:
             raise ValueError(
-                f"seed must be an integer from -2147483647 to 2147483647 (R's set.seed takes "
-                f"a 32-bit signed integer other than NA = -2147483648); got {seed!r}"
+                f"seed must be an integer from -2147483647 to 2147483647; got {seed!r}"
             )
         s = int(seed) % 2**32  # R's Int32 is unsigned: negative seeds wrap around
         for _ in range(50):
@@ -132,8 +112,8 @@ class RStream:
             s = (69069 * s + 1) % 2**32
             table.append(s)
         # table[0] is the position word, set to 624 by FixupSeeds; the rest is the state.
-        self._mt = np.random.MT19937(0)
         key = np.array(table[1:], dtype=np.uint32)
+        self._mt = np.random.MT19937(0)
         self._mt.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
 
     def _unif(self, n: int) -> NDArray[np.float64]:
@@ -159,12 +139,10 @@ class RStream:
     def normal(
         self, loc: ArrayLike = 0.0, scale: ArrayLike = 1.0, size: object = None
     ) -> float | NDArray[np.float64]:
-        """Normals, as R's ``rnorm(n, mean = loc, sd = scale)``.
+        """Normals, as R's ``rnorm(n, mean = loc, sd = scale)``, broadcast as R recycles.
 
-        ``loc`` and ``scale`` are broadcast to ``size`` (or to each other if ``size`` is
-        None): for ``n`` equal to their length, or for scalars, this is R's recycling. As in
-        R, an element with ``scale == 0`` or an infinite ``loc`` is ``loc`` itself and uses
-        no random number; R's NaN cases (NaN ``loc``; ``scale`` negative, infinite or NaN)
+        As in R, an element with ``scale == 0`` or an infinite ``loc`` is ``loc`` itself and
+        uses no random number; R's NaN cases (NaN ``loc``; ``scale`` < 0, infinite or NaN)
         raise ValueError.
         """
         loc_arr = np.asarray(loc, dtype=np.float64)

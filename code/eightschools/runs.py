@@ -1,36 +1,20 @@
-r"""The book's Metropolis runs, made once with fixed seeds and shared by chapters 4 to 7.
+r"""The book's Metropolis runs, made once with fixed seeds and shared by the chapters.
 
-:func:`post_run` repeats the run of the blog post the book retraces: random-walk
-Metropolis (:func:`eightschools.metropolis.rwmetrop`) on the log posterior of
-:math:`\lambda = (\mu, \log\tau)` (:class:`eightschools.posterior.LogPosterior`), started at
-the posterior mode :math:`\hat\lambda`, with the normal approximation's covariance
-:math:`\Sigma` (:func:`eightschools.laplace.laplace_fit`) as proposal covariance,
-
-.. math::
-
-    \lambda^* = \lambda^{(t)} + 2\,L z, \qquad L L^\top = \Sigma,
-    \quad z \sim \mathrm{N}(0, I_2),
-
-for 10,000 iterations of which the first 5,000 are discarded as burn-in, with numpy's
-generator seeded by the post's seed, 11, so every chapter (and every reader) gets the same
-draws. The post's own draws, from R's generator and the post's Nelder-Mead mode, are replayed
-exactly by passing :class:`eightschools.rstream.RStream` to the sampler (chapter 4).
-
-:func:`multi_chain_run` runs several chains from over-dispersed starting points drawn from
-the normal approximation with its standard deviations multiplied by ``widen``,
-:math:`\lambda^{(0)}_c = \hat\lambda + w\,L z_c`, so that convergence can be judged by
-comparing chains (chapter 5).
-
-Both are cached for the eight schools: calling them again with the same settings returns
-the same object, whose arrays are read-only. Passing another data set runs afresh.
+Both run :func:`eightschools.metropolis.rwmetrop` on the log posterior of
+:math:`(\mu, \log\tau)` with the post's proposal (the covariance of the normal approximation
+at the mode, :func:`eightschools.laplace.laplace_fit`, scale 2), for 10,000 iterations of which
+the first 5,000 are burn-in. For the eight schools both are cached: the same settings give the
+same object, whose arrays are read-only.
 """
 
 from __future__ import annotations
 
 import math
-import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Integral
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,17 +24,8 @@ from eightschools.laplace import LaplaceFit, laplace_fit
 from eightschools.metropolis import MetropolisResult, rwmetrop
 from eightschools.posterior import LogPosterior
 
-__all__ = [
-    "MULTI_SEED",
-    "POST_BURN_IN",
-    "POST_N_ITER",
-    "POST_SCALE",
-    "POST_SEED",
-    "MultiChainRun",
-    "PostRun",
-    "multi_chain_run",
-    "post_run",
-]
+__all__ = ["MULTI_SEED", "POST_BURN_IN", "POST_N_ITER", "POST_SCALE", "POST_SEED",
+           "MultiChainRun", "PostRun", "multi_chain_run", "post_run"]
 
 #: The seed of the post's run (the post called ``set.seed(11)`` in R).
 POST_SEED: int = 11
@@ -73,13 +48,10 @@ class PostRun:
     result : MetropolisResult
         The whole run: ``result.draws`` has shape ``(1, n_iter, 2)``.
     kept : numpy.ndarray, shape (n_iter - burn_in, 2)
-        The draws of :math:`(\mu, \log\tau)` after burn-in, one row per iteration.
+        The draws of :math:`(\mu, \log\tau)` after burn-in (read-only).
     laplace : LaplaceFit
         The normal approximation that gave the start (its mode) and the proposal covariance.
-    seed : int
-        The seed of :func:`numpy.random.default_rng` that made the run.
-    burn_in : int
-        The number of initial iterations discarded.
+    seed, burn_in : int
     """
 
     result: MetropolisResult
@@ -90,201 +62,114 @@ class PostRun:
 
     @property
     def mu(self) -> NDArray[np.float64]:
-        r"""The kept draws of :math:`\mu`, shape (n_kept,)."""
-        return self.kept[:, 0]
+        r"""The kept draws of :math:`\mu`."""
+        return self.kept[..., 0]
 
     @property
     def log_tau(self) -> NDArray[np.float64]:
-        r"""The kept draws of :math:`\log\tau`, shape (n_kept,)."""
-        return self.kept[:, 1]
+        r"""The kept draws of :math:`\log\tau`."""
+        return self.kept[..., 1]
 
     @property
     def tau(self) -> NDArray[np.float64]:
-        r"""The kept draws of :math:`\tau = e^{\log\tau}`, shape (n_kept,)."""
-        return np.exp(self.kept[:, 1])
+        r"""The kept draws of :math:`\tau = e^{\log\tau}`."""
+        return np.exp(self.kept[..., 1])
 
 
 @dataclass(frozen=True)
-class MultiChainRun:
-    r"""Several chains from over-dispersed starts, and their draws after burn-in.
+class MultiChainRun(PostRun):
+    """Several chains from over-dispersed starts: as :class:`PostRun`, with a chain axis first.
 
-    Attributes
-    ----------
-    result : MetropolisResult
-        The whole run: ``result.draws`` has shape ``(chains, n_iter, 2)`` and
-        ``result.start`` holds the starting points.
-    kept : numpy.ndarray, shape (chains, n_iter - burn_in, 2)
-        Each chain's draws of :math:`(\mu, \log\tau)` after burn-in.
-    laplace : LaplaceFit
-        The normal approximation that gave the starts and the proposal covariance.
-    seed : int
-        The seed of :func:`numpy.random.default_rng` that drew the starts and then ran
-        the sampler.
-    burn_in : int
-        The number of initial iterations discarded from each chain.
-    widen : float
-        The factor applied to the normal approximation's standard deviations for the starts.
+    ``kept`` has shape ``(chains, n_iter - burn_in, 2)``; ``widen`` is the factor on the
+    normal approximation's standard deviations that gave the starts.
     """
 
-    result: MetropolisResult
-    kept: NDArray[np.float64]
-    laplace: LaplaceFit
-    seed: int
-    burn_in: int
     widen: float
 
 
-def _check_settings(n_iter: int, burn_in: int, seed: int) -> tuple[int, int, int]:
-    try:
-        n = operator.index(n_iter)
-        b = operator.index(burn_in)
-        s = operator.index(seed)
-    except TypeError:
-        raise ValueError(
-            f"n_iter, burn_in and seed must be integers; got {n_iter!r}, {burn_in!r}, {seed!r}"
-        ) from None
-    if n < 1:
-        raise ValueError(f"n_iter must be >= 1; got {n}")
-    if not 0 <= b < n:
-        raise ValueError(f"burn_in must satisfy 0 <= burn_in < n_iter = {n}; got {b}")
-    if s < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {s}")
-    return n, b, s
+def _rng(seed: int) -> np.random.Generator:
+    if not (isinstance(seed, Integral) and seed >= 0):
+        raise ValueError(f"seed must be a non-negative integer; got {seed}")
+    return np.random.default_rng(seed)
 
 
-def _freeze(arr: NDArray[np.float64]) -> NDArray[np.float64]:
-    arr.flags.writeable = False
-    return arr
+def _after_burn_in(result: MetropolisResult, burn_in: int) -> NDArray[np.float64]:
+    """The draws after burn-in, a read-only view of ``result.draws``."""
+    n_iter = result.n_iter
+    if not (isinstance(burn_in, Integral) and 0 <= burn_in < n_iter):
+        raise ValueError(f"burn_in must satisfy 0 <= burn_in < n_iter = {n_iter}; got {burn_in}")
+    return result.draws[:, burn_in:, :]
 
 
-def _post_run(
-    data: SchoolData, seed: int, n_iter: int, burn_in: int, scale: float
-) -> PostRun:
-    n, b, s = _check_settings(n_iter, burn_in, seed)
-    logpost = LogPosterior(data.y, data.sigma)
+@lru_cache(maxsize=16)
+def _cached(run: Callable[..., Any], *settings: object) -> Any:
+    """``run`` on the eight schools, made once per settings."""
+    return run(eight_schools(), *settings)
+
+
+def _post_run(data: SchoolData, seed: int, n_iter: int, burn_in: int, scale: float) -> PostRun:
+    rng = _rng(seed)
     fit = laplace_fit(data.y, data.sigma)
-    result = rwmetrop(logpost, fit.mode, fit.cov, scale, n, np.random.default_rng(s))
-    kept = _freeze(np.array(result.draws[0, b:, :]))
-    return PostRun(result=result, kept=kept, laplace=fit, seed=s, burn_in=b)
+    result = rwmetrop(LogPosterior(data.y, data.sigma), fit.mode, fit.cov, scale, n_iter, rng)
+    kept = _after_burn_in(result, burn_in)[0]
+    return PostRun(result, kept, fit, seed, burn_in)
 
 
-@lru_cache(maxsize=8)
-def _post_run_cached(seed: int, n_iter: int, burn_in: int, scale: float) -> PostRun:
-    return _post_run(eight_schools(), seed, n_iter, burn_in, scale)
-
-
-def post_run(
-    data: SchoolData | None = None,
-    *,
-    seed: int = POST_SEED,
-    n_iter: int = POST_N_ITER,
-    burn_in: int = POST_BURN_IN,
-    scale: float = POST_SCALE,
-) -> PostRun:
+def post_run(data: SchoolData | None = None, *, seed: int = POST_SEED, n_iter: int = POST_N_ITER,
+             burn_in: int = POST_BURN_IN, scale: float = POST_SCALE) -> PostRun:
     r"""The post's Metropolis run: one chain from the posterior mode, scale 2, burn-in 5,000.
 
-    Proposals :math:`\lambda^* = \lambda + s L z` with :math:`L L^\top = \Sigma`, the
-    covariance of the normal approximation at the mode :math:`\hat\lambda`, which is also
-    the start; ``kept`` holds iterations ``burn_in + 1`` to ``n_iter``.
+    Proposals :math:`\lambda^* = \lambda + s L z`, :math:`L L^\top = \Sigma`, from the mode.
 
     Parameters
     ----------
     data : SchoolData, optional
         The data set; the eight schools when omitted (then the run is cached).
     seed : int, optional
-        Seed of :func:`numpy.random.default_rng`; :data:`POST_SEED` = 11, as in the post.
-    n_iter : int, optional
-        Iterations, 10,000 as in the post.
-    burn_in : int, optional
-        Initial iterations discarded, 5,000 as in the post; ``0 <= burn_in < n_iter``.
+        Seed of :func:`numpy.random.default_rng`, :data:`POST_SEED` as in the post.
+    n_iter, burn_in : int, optional
+        Iterations, and initial iterations discarded (``0 <= burn_in < n_iter``).
     scale : float, optional
-        The proposal scale :math:`s`, 2 as in the post.
+        The proposal scale :math:`s`.
 
     Returns
     -------
     PostRun
-        The run, its kept draws of shape ``(n_iter - burn_in, 2)`` and the settings.
-
-    Raises
-    ------
-    ValueError
-        If ``n_iter < 1``, ``burn_in`` is outside ``[0, n_iter)``, the seed is negative or
-        not an integer, or the sampler refuses its settings (see
-        :func:`eightschools.metropolis.rwmetrop`).
-
-    References
-    ----------
-    The blog post, section "MCMC Sampling"; Albert (2009), *Bayesian Computation with R*,
-    ``rwmetrop``.
 
     Examples
     --------
     >>> run = post_run()
-    >>> run.kept.shape, run.result.draws.shape
-    ((5000, 2), (1, 10000, 2))
-    >>> print(f"acceptance {run.result.accept_rate[0]:.4f}")
-    acceptance 0.3358
-    >>> post_run() is run  # cached: every chapter sees the same draws
-    True
+    >>> print(run.kept.shape, f"acceptance {run.result.accept_rate[0]:.4f}", post_run() is run)
+    (5000, 2) acceptance 0.3358 True
     """
     if data is None:
-        return _post_run_cached(seed, n_iter, burn_in, float(scale))
-    return _post_run(data, seed, n_iter, burn_in, float(scale))
+        return _cached(_post_run, seed, n_iter, burn_in, scale)
+    return _post_run(data, seed, n_iter, burn_in, scale)
 
 
-def _multi_chain_run(
-    data: SchoolData,
-    chains: int,
-    scale: float,
-    n_iter: int,
-    burn_in: int,
-    widen: float,
-    seed: int,
-) -> MultiChainRun:
-    n, b, s = _check_settings(n_iter, burn_in, seed)
-    try:
-        c = operator.index(chains)
-    except TypeError:
-        raise ValueError(f"chains must be an integer >= 2; got {chains!r}") from None
-    if c < 2:
-        raise ValueError(f"chains must be an integer >= 2; got {c}")
+def _multi_chain_run(data: SchoolData, chains: int, scale: float, n_iter: int, burn_in: int,
+                     widen: float, seed: int) -> MultiChainRun:
+    if not (isinstance(chains, Integral) and chains >= 2):
+        raise ValueError(f"chains must be an integer >= 2; got {chains}")
     if not (math.isfinite(widen) and widen > 0):
         raise ValueError(f"widen must be a positive finite number; got {widen}")
-    logpost = LogPosterior(data.y, data.sigma)
+    rng = _rng(seed)
     fit = laplace_fit(data.y, data.sigma)
-    rng = np.random.default_rng(s)
-    starts = fit.mode + widen * (fit.sample(c, rng) - fit.mode)
-    result = rwmetrop(logpost, starts, fit.cov, scale, n, rng)
-    kept = _freeze(np.array(result.draws[:, b:, :]))
-    return MultiChainRun(result=result, kept=kept, laplace=fit, seed=s, burn_in=b, widen=widen)
+    starts = fit.mode + widen * (fit.sample(chains, rng) - fit.mode)
+    result = rwmetrop(LogPosterior(data.y, data.sigma), starts, fit.cov, scale, n_iter, rng)
+    kept = _after_burn_in(result, burn_in)
+    return MultiChainRun(result, kept, fit, seed, burn_in, widen)
 
 
-@lru_cache(maxsize=16)
-def _multi_chain_run_cached(
-    chains: int, scale: float, n_iter: int, burn_in: int, widen: float, seed: int
-) -> MultiChainRun:
-    return _multi_chain_run(eight_schools(), chains, scale, n_iter, burn_in, widen, seed)
-
-
-def multi_chain_run(
-    data: SchoolData | None = None,
-    *,
-    chains: int = 4,
-    scale: float = POST_SCALE,
-    n_iter: int = POST_N_ITER,
-    burn_in: int = POST_BURN_IN,
-    widen: float = 3.0,
-    seed: int = MULTI_SEED,
-) -> MultiChainRun:
+def multi_chain_run(data: SchoolData | None = None, *, chains: int = 4,
+                    scale: float = POST_SCALE, n_iter: int = POST_N_ITER,
+                    burn_in: int = POST_BURN_IN, widen: float = 3.0,
+                    seed: int = MULTI_SEED) -> MultiChainRun:
     r"""Several Metropolis chains from over-dispersed starts, for convergence diagnostics.
 
-    The starts are :math:`\hat\lambda + w (\lambda_c - \hat\lambda)` with
-    :math:`\lambda_c \sim \mathrm{N}(\hat\lambda, \Sigma)` drawn by
-    :meth:`eightschools.laplace.LaplaceFit.sample`, that is, draws from the normal
-    approximation with its standard deviations multiplied by :math:`w` = ``widen``
-    (BDA3 section 11.4 asks for starting points more dispersed than the posterior).
-    The same generator then runs the sampler, with the post's proposal (covariance
-    :math:`\Sigma`, scale ``scale``), all chains at once.
+    The starts are :math:`\hat\lambda + w (\lambda_c - \hat\lambda)`, with :math:`\lambda_c`
+    drawn by :meth:`eightschools.laplace.LaplaceFit.sample` (BDA3 section 11.4 asks for starts
+    more dispersed than the posterior); the same generator then runs the post's sampler.
 
     Parameters
     ----------
@@ -292,38 +177,23 @@ def multi_chain_run(
         The data set; the eight schools when omitted (then the run is cached).
     chains : int, optional
         The number of chains, at least 2.
-    scale : float, optional
-        The proposal scale, 2 as in the post.
-    n_iter : int, optional
-        Iterations per chain.
-    burn_in : int, optional
-        Initial iterations discarded from each chain for ``kept``.
+    scale, n_iter, burn_in : optional
+        As in :func:`post_run`.
     widen : float, optional
-        The factor :math:`w > 0` on the standard deviations of the starting distribution.
+        The factor :math:`w > 0`.
     seed : int, optional
-        Seed of :func:`numpy.random.default_rng`; :data:`MULTI_SEED` by default.
+        Seed of :func:`numpy.random.default_rng`.
 
     Returns
     -------
     MultiChainRun
-        The run, its kept draws of shape ``(chains, n_iter - burn_in, 2)`` and the settings.
-
-    Raises
-    ------
-    ValueError
-        If ``chains < 2``, ``widen`` is not a positive finite number, or the settings fail
-        as in :func:`post_run`.
 
     Examples
     --------
     >>> run = multi_chain_run()
-    >>> run.result.draws.shape, run.kept.shape
-    ((4, 10000, 2), (4, 5000, 2))
-    >>> print(run.result.accept_rate.round(2))
-    [0.33 0.34 0.34 0.34]
+    >>> print(run.kept.shape, run.result.accept_rate.round(2))
+    (4, 5000, 2) [0.33 0.34 0.34 0.34]
     """
     if data is None:
-        return _multi_chain_run_cached(
-            chains, float(scale), n_iter, burn_in, float(widen), seed
-        )
-    return _multi_chain_run(data, chains, float(scale), n_iter, burn_in, float(widen), seed)
+        return _cached(_multi_chain_run, chains, scale, n_iter, burn_in, widen, seed)
+    return _multi_chain_run(data, chains, scale, n_iter, burn_in, widen, seed)
