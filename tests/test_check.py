@@ -466,3 +466,19 @@ def test_checks_refuse_bad_input(call, message: str) -> None:
     # Truth: the boundary rules; each message names the argument and the rule broken.
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_tau_below_grades_in_mcse_units():
+    """Truth: P(tau < 1 | y) by quadrature (exact.tau_cdf); the verdict moves at 3 and 5 MCSE."""
+    from eightschools import exact
+
+    truth = float(exact.exact_posterior(D.y, D.sigma).tau_cdf(1.0))
+    assert check.tau_below(truth + 2.9 * 0.01, 0.01).verdict == "right"
+    assert check.tau_below(truth - 4.0 * 0.01, 0.01).verdict == "close"
+    assert check.tau_below(truth + 5.1 * 0.01, 0.01).verdict == "wrong"
+    truth2 = float(exact.exact_posterior(D.y, D.sigma).tau_cdf(2.0))
+    assert check.tau_below(truth2, 0.001, c=2.0).verdict == "right"
+    for bad in ({"mcse": 0.0}, {"mcse": 0.5}, {"c": -1.0}, {"value": float("nan")}):
+        args = {"value": 0.1, "mcse": 0.01} | bad
+        with pytest.raises(ValueError):
+            check.tau_below(**args)

@@ -26,7 +26,7 @@ from eightschools.data import SchoolData, eight_schools
 __all__ = ["CheckResult", "acceptance_rate", "autocorrelation", "conditional_mean",
            "effective_sample_size", "laplace_sd", "log_relative_risk", "metropolis_step",
            "mu_given_tau", "pooled_mean", "posterior_mode", "q_statistic", "separate_interval",
-           "shrinkage_factor", "tau_mean", "theta_draws"]
+           "shrinkage_factor", "tau_below", "tau_mean", "theta_draws"]
 
 RIGHT, CLOSE, WRONG = "right", "close", "wrong"
 _SYMBOL = {RIGHT: "\u2713", CLOSE: "\u2248", WRONG: "\u2717"}
@@ -564,6 +564,38 @@ def tau_mean(value: float, data: SchoolData | None = None) -> CheckResult:
                 "mean."),
                ([math.exp(s.log_tau.mean)], "That is exp(E(log tau | y)): average tau itself."),
                ([s.log_tau.mean], "That is E(log tau | y): average tau = exp(u), not u.")])
+
+
+def tau_below(value: float, mcse: float, c: float = 1.0,
+              data: SchoolData | None = None) -> CheckResult:
+    r"""Check ``value``, a Monte Carlo estimate of :math:`P(\tau < c \mid y)`, with its ``mcse``.
+
+    Against :meth:`eightschools.exact.ExactPosterior.tau_cdf` under the flat prior, in units of
+    the estimate's own MCSE (which must be positive and at most 0.02): right within 3 MCSE,
+    close within 5 (a chain too short to have explored small :math:`\tau` often enough, or an
+    MCSE that is too small), wrong beyond.
+
+    Examples
+    --------
+    >>> print(tau_below(0.10, 0.005).verdict, tau_below(0.06, 0.005).verdict)
+    right wrong
+    """
+    d = _data(data)
+    value, mcse, c = _number(value, "value"), _number(mcse, "mcse"), _number(c, "c")
+    if not 0.0 < mcse <= 0.02:
+        raise ValueError(f"mcse must be > 0 and at most 0.02; got {mcse}")
+    if c <= 0.0:
+        raise ValueError(f"c must be > 0; got {c}")
+    z = abs(value - float(exact.exact_posterior(d.y, d.sigma).tau_cdf(c))) / mcse
+    tolerance = "right: within 3 MCSE of the exact value; close: within 5 MCSE"
+    quantity = f"P(tau < {c:g} | y)"
+    if z <= 3.0:
+        return CheckResult(quantity, RIGHT, tolerance, "The share of draws with tau < c.")
+    if z <= 5.0:
+        return CheckResult(quantity, CLOSE, tolerance, "Nearly: run the chains longer, and "
+                           "check that the MCSE accounts for autocorrelation.")
+    return CheckResult(quantity, WRONG, tolerance, "Too far from the exact value for Monte Carlo "
+                       "error: does each draw of tau come from its full conditional?")
 
 
 def log_relative_risk(trial: int | str, value: float, sigma: float | None = None,

@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -142,7 +144,7 @@ def log_joint(q: ArrayLike, y: ArrayLike, sigma: ArrayLike,
     if q.shape != (J + 2,) or not np.all(np.isfinite(q)):
         raise ValueError(f"q must hold J + 2 = {J + 2} finite numbers; got shape {q.shape}")
     u, mu, log_tau = q[:J], q[J], q[J + 1]
-    tau = np.exp(log_tau)
+    tau = math.exp(log_tau)  # libm's exp: numpy's own depends on the CPU's vector extensions
     if centred:
         theta = u
         logp = (-np.sum((y - theta) ** 2 / (2 * sigma**2))
@@ -229,14 +231,14 @@ def hmc(logp_grad: Callable[[FloatArray], tuple[float, FloatArray]], start: Arra
     logp, grad = logp_grad(q)
     for i in range(n_iter):
         p = rng.standard_normal(q.size)
-        h0 = -logp + 0.5 * p @ p
+        h0 = -logp + 0.5 * np.sum(p * p)  # not p @ p, whose BLAS rounding depends on the CPU
         q_new, logp_new, grad_new = q, logp, grad
         for _ in range(n_steps):
             p = p + 0.5 * step_size * grad_new
             q_new = q_new + step_size * p
             logp_new, grad_new = logp_grad(q_new)
             p = p + 0.5 * step_size * grad_new
-            energy_error = -logp_new + 0.5 * p @ p - h0
+            energy_error = -logp_new + 0.5 * np.sum(p * p) - h0
             if not energy_error < max_energy_error:  # also true when it is nan
                 divergent[i] = True
                 break

@@ -247,3 +247,54 @@ def z_scores(groups: Sequence[str], z: ArrayLike) -> Figure:
            xlabel="(Monte Carlo estimate - exact value) / MCSE")
     ax.invert_yaxis()
     return fig
+
+
+def funnel(
+    x: Sequence[ArrayLike], log_tau: Sequence[ArrayLike], xlabels: Sequence[str], *,
+    divergent: Sequence[ArrayLike | None] | None = None, titles: Sequence[str] | None = None,
+) -> Figure:
+    r"""Draws of one coordinate against :math:`\log\tau`, one panel per sampler or coordinate.
+
+    Divergent transitions, if given, are drawn over the draws in red: where a sampler diverges
+    shows where it cannot follow the posterior.
+
+    Parameters
+    ----------
+    x, log_tau : sequences of array_like, each of shape (n_k,)
+        Per panel, the horizontal coordinate (e.g. :math:`\theta_1` or :math:`z_1`) and
+        :math:`\log\tau` of each draw.
+    xlabels : sequence of str
+        The horizontal axis label of each panel.
+    divergent : sequence of (array_like of bool or None), optional
+        Per panel, which draws began a divergent transition.
+    titles : sequence of str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> lt = rng.normal(1.0, 1.0, 500)
+    >>> fig = funnel([np.exp(lt) * rng.normal(size=500), rng.normal(size=500)], [lt, lt],
+    ...              ["theta", "z"], divergent=[lt < -1.0, None])
+    >>> len(fig.axes), len(fig.axes[0].collections)
+    (2, 2)
+    """
+    if not len(x) == len(log_tau) == len(xlabels):
+        raise ValueError("x, log_tau and xlabels must have one entry per panel")
+    divergent = divergent if divergent is not None else [None] * len(x)
+    fig, axes = new_figure(1, len(x), figsize=(3.6 * len(x), 3.6))
+    for k, ax in enumerate(axes[0]):
+        xs = np.asarray(x[k], dtype=float)
+        ys = checked(log_tau[k], "log_tau", xs.shape)
+        ax.scatter(xs, ys, s=3, color=CHAIN_COLORS[0], alpha=0.35, linewidths=0, label="draws")
+        if divergent[k] is not None:
+            bad = np.asarray(divergent[k], dtype=bool)
+            ax.scatter(xs[bad], ys[bad], s=12, color=CHAIN_COLORS[3], label="divergent")
+            ax.legend(loc="lower right", fontsize="small")
+        ax.set_xlabel(xlabels[k])
+        ax.set_title(titles[k] if titles else "", fontsize="medium")
+    axes[0, 0].set_ylabel(r"$\log\tau$")
+    return fig
