@@ -125,3 +125,18 @@ def test_gibbs_refuses_bad_input(args, match):
 def test_log_joint_refuses_a_wrong_shape():
     with pytest.raises(ValueError, match="J \\+ 2"):
         joint.log_joint(np.zeros(J), Y, SIGMA)
+
+
+def test_centred_hmc_diverges_in_the_neck():
+    """Chapter 9's claim: with the chapter's settings the centred sampler diverges, at small tau,
+    and the non-centred one does not (its cells are exempt from nbval: see the chapter)."""
+    def run(centred):
+        start = np.r_[np.full(J, 8.0) if centred else np.zeros(J), 8.0, 1.5]
+        return joint.hmc(lambda q: joint.log_joint(q, Y, SIGMA, centred=centred), start, 0.2,
+                         15, 2500, np.random.default_rng(920))
+
+    centred, noncentred = run(True), run(False)
+    log_tau = centred.draws[:, J + 1]
+    assert centred.divergent.sum() >= 3
+    assert np.median(log_tau[centred.divergent]) < np.quantile(log_tau, 0.25)
+    assert noncentred.divergent.sum() == 0

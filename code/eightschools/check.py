@@ -580,22 +580,16 @@ def tau_below(value: float, mcse: float, c: float = 1.0,
     >>> print(tau_below(0.10, 0.005).verdict, tau_below(0.06, 0.005).verdict)
     right wrong
     """
-    d = _data(data)
-    value, mcse, c = _number(value, "value"), _number(mcse, "mcse"), _number(c, "c")
-    if not 0.0 < mcse <= 0.02:
-        raise ValueError(f"mcse must be > 0 and at most 0.02; got {mcse}")
-    if c <= 0.0:
-        raise ValueError(f"c must be > 0; got {c}")
+    d, value, mcse, c = _data(data), _number(value, "value"), _number(mcse, "mcse"), _number(c, "c")
+    if not (0.0 < mcse <= 0.02 and c > 0.0):
+        raise ValueError(f"mcse must be in (0, 0.02] and c > 0; got mcse = {mcse}, c = {c}")
     z = abs(value - float(exact.exact_posterior(d.y, d.sigma).tau_cdf(c))) / mcse
-    tolerance = "right: within 3 MCSE of the exact value; close: within 5 MCSE"
-    quantity = f"P(tau < {c:g} | y)"
-    if z <= 3.0:
-        return CheckResult(quantity, RIGHT, tolerance, "The share of draws with tau < c.")
-    if z <= 5.0:
-        return CheckResult(quantity, CLOSE, tolerance, "Nearly: run the chains longer, and "
-                           "check that the MCSE accounts for autocorrelation.")
-    return CheckResult(quantity, WRONG, tolerance, "Too far from the exact value for Monte Carlo "
-                       "error: does each draw of tau come from its full conditional?")
+    verdict = RIGHT if z <= 3.0 else CLOSE if z <= 5.0 else WRONG
+    hint = {RIGHT: "The share of draws with tau < c.",
+            CLOSE: "Nearly: run longer, with an MCSE that accounts for autocorrelation.",
+            WRONG: "Too far for Monte Carlo error: is each tau drawn from its full conditional?"}
+    return CheckResult(f"P(tau < {c:g} | y)", verdict,
+                       "right: within 3 MCSE of the exact value; close: within 5", hint[verdict])
 
 
 def log_relative_risk(trial: int | str, value: float, sigma: float | None = None,

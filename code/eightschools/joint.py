@@ -1,35 +1,22 @@
 r"""The joint posterior of all :math:`J + 2` parameters, by Gibbs sampling and by HMC.
 
-The rest of the book integrates the school effects out. Here they stay in: the posterior of
-:math:`(\theta_1, \dots, \theta_J, \mu, \tau)` under the flat prior :math:`p(\mu, \tau)
-\propto 1` is
-
-.. math::
-
-    p(\theta, \mu, \tau \mid y) \propto \prod_{j=1}^J
-    \mathrm{N}(y_j \mid \theta_j, \sigma_j^2)\, \mathrm{N}(\theta_j \mid \mu, \tau^2).
-
-Small :math:`\tau` pins every :math:`\theta_j` to :math:`\mu`, large :math:`\tau` frees them:
-in the coordinates :math:`(\theta_j, \log\tau)` the posterior is a funnel. Writing
-:math:`\theta_j = \mu + \tau z_j` (the non-centred parametrisation) removes the funnel, because
-the prior of :math:`z_j` is :math:`\mathrm{N}(0, 1)` whatever :math:`\tau` is.
-
-Both samplers take a generator with numpy's ``standard_normal``, ``random`` and
-``chisquare`` methods, and draw in the order the code reads.
+Under the flat prior, :math:`p(\theta, \mu, \tau \mid y) \propto \prod_j \mathrm{N}(y_j \mid
+\theta_j, \sigma_j^2)\, \mathrm{N}(\theta_j \mid \mu, \tau^2)`. Small :math:`\tau` pins every
+:math:`\theta_j` to :math:`\mu`: in :math:`(\theta_j, \log\tau)` the posterior is a funnel, which
+the non-centred coordinates :math:`z_j = (\theta_j - \mu)/\tau` remove. The samplers draw from
+the generator they are given, in the order the code reads.
 
 References
 ----------
-BDA3 sections 11.1 and 12.4 (Gibbs and HMC, with the eight schools in 12.6); Neal, R. M. (2011),
-MCMC using Hamiltonian dynamics, *Handbook of Markov Chain Monte Carlo*, ch. 5; Betancourt, M.
-and Girolami, M. (2015), Hamiltonian Monte Carlo for hierarchical models.
+BDA3 sections 11.3 and 12.4; Neal, R. M. (2011), MCMC using Hamiltonian dynamics, *Handbook of
+Markov Chain Monte Carlo*, ch. 5.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -54,23 +41,10 @@ def gibbs(y: ArrayLike, sigma: ArrayLike, n_iter: int, rng: np.random.Generator,
         \tau^2 \mid \theta, \mu &\sim S / \chi^2_{J - 1}, \qquad
             S = \textstyle\sum_j (\theta_j - \mu)^2 .
 
-    The last line is the flat prior on :math:`\tau` (BDA3 section 11.3 uses the same blocks).
-
-    Parameters
-    ----------
-    y, sigma : array_like, shape (J,)
-        Estimates and standard errors, :math:`J \ge 3`.
-    n_iter : int
-        Number of iterations; the chain starts at ``mu = mean(y)``, ``tau = tau_start``.
-    rng : numpy.random.Generator
-        The source of randomness.
-    tau_start : float, optional
-        The starting :math:`\tau > 0`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_iter, J + 2)
-        One row per iteration: :math:`\theta_1, \dots, \theta_J, \mu, \tau`.
+    The last line is the flat prior on :math:`\tau`. The chain starts at ``mu = mean(y)``,
+    ``tau = tau_start``; ``y`` and ``sigma`` have shape (J,), :math:`J \ge 3`. Returns an array
+    of shape (n_iter, J + 2), one row :math:`(\theta_1, \dots, \theta_J, \mu, \tau)` per
+    iteration.
 
     Examples
     --------
@@ -115,22 +89,8 @@ def log_joint(q: ArrayLike, y: ArrayLike, sigma: ArrayLike,
         \log p = -\sum_j \frac{(y_j - \mu - \tau z_j)^2}{2\sigma_j^2}
                  - \sum_j \frac{z_j^2}{2} + \log\tau .
 
-    In both, :math:`+\log\tau` is the Jacobian of :math:`\tau \mapsto \log\tau` under the flat
-    prior on :math:`\tau`; constants are dropped.
-
-    Parameters
-    ----------
-    q : array_like, shape (J + 2,)
-        The point.
-    y, sigma : array_like, shape (J,)
-        Estimates and standard errors.
-    centred : bool, optional
-        Which parametrisation ``q`` is in.
-
-    Returns
-    -------
-    logp : float
-    grad : numpy.ndarray, shape (J + 2,)
+    Both include the Jacobian of :math:`\tau \mapsto \log\tau` and drop constants. Returns the
+    log density (a float) and its gradient, shape (J + 2,).
 
     Examples
     --------
@@ -141,17 +101,18 @@ def log_joint(q: ArrayLike, y: ArrayLike, sigma: ArrayLike,
     y, sigma = check_y_sigma(y, sigma)
     q = np.asarray(q, dtype=np.float64)
     J = len(y)
-    if q.shape != (J + 2,) or not np.all(np.isfinite(q)):
-        raise ValueError(f"q must hold J + 2 = {J + 2} finite numbers; got shape {q.shape}")
+    if q.shape != (J + 2,):  # (a non-finite q, as on a divergent trajectory, gives a nan or -inf)
+        raise ValueError(f"q must hold J + 2 = {J + 2} numbers; got shape {q.shape}")
     u, mu, log_tau = q[:J], q[J], q[J + 1]
-    tau = math.exp(log_tau)  # libm's exp: numpy's own depends on the CPU's vector extensions
+    tau = _exp(log_tau)
+    tau2 = tau * tau  # not tau**2: Python's ** calls the C library's pow
     if centred:
         theta = u
         logp = (-np.sum((y - theta) ** 2 / (2 * sigma**2))
-                - np.sum((theta - mu) ** 2) / (2 * tau**2) - (J - 1) * log_tau)
-        d_theta = (y - theta) / sigma**2 - (theta - mu) / tau**2
-        d_mu = np.sum(theta - mu) / tau**2
-        d_log_tau = np.sum((theta - mu) ** 2) / tau**2 - (J - 1)
+                - np.sum((theta - mu) ** 2) / (2 * tau2) - (J - 1) * log_tau)
+        d_theta = (y - theta) / sigma**2 - (theta - mu) / tau2
+        d_mu = np.sum(theta - mu) / tau2
+        d_log_tau = np.sum((theta - mu) ** 2) / tau2 - (J - 1)
         return float(logp), np.concatenate([d_theta, [d_mu, d_log_tau]])
     z = u
     resid = (y - mu - tau * z) / sigma**2
@@ -160,6 +121,26 @@ def log_joint(q: ArrayLike, y: ArrayLike, sigma: ArrayLike,
     d_mu = np.sum(resid)
     d_log_tau = tau * np.sum(resid * z) + 1.0
     return float(logp), np.concatenate([d_z, [d_mu, d_log_tau]])
+
+
+_LN2 = math.log(2.0)
+
+
+def _exp(x: float) -> float:
+    """e**x from + - * / alone, so that it has the same last bit on every CPU.
+
+    numpy's and the C library's exp round differently on different processors (with and without
+    AVX-512 or FMA), and an HMC trajectory amplifies a one-bit difference until the chains differ.
+    """
+    if not -745.0 < x < 709.0:  # beyond the float64 range: inf, 0 (or nan for nan)
+        return math.inf if x > 0 else (0.0 if x < 0 else x)
+    k = round(x / _LN2)
+    r = x - k * _LN2  # |r| <= log(2) / 2
+    term = total = 1.0
+    for n in range(1, 18):  # the Taylor series of e**r, to double precision
+        term *= r / n
+        total += term
+    return math.ldexp(total, k)
 
 
 @dataclass(frozen=True)
@@ -190,25 +171,8 @@ def hmc(logp_grad: Callable[[FloatArray], tuple[float, FloatArray]], start: Arra
     energy error :math:`H - H_0` exceeds ``max_energy_error`` anywhere (or is not finite) is a
     divergence, as Stan and PyMC define it: it stops there and the chain stays put.
 
-    Parameters
-    ----------
-    logp_grad : callable
-        ``logp_grad(q) -> (log density, gradient)``.
-    start : array_like, shape (d,)
-        The first point.
-    step_size : float
-        :math:`\epsilon > 0`.
-    n_steps, n_iter : int
-        Leapfrog steps per iteration, and iterations.
-    rng : numpy.random.Generator
-        The source of randomness (per iteration: d normals, then one uniform unless the
-        trajectory diverged).
-    max_energy_error : float, optional
-        The divergence threshold (Stan's and PyMC's default, 1000).
-
-    Returns
-    -------
-    HMCResult
+    ``logp_grad(q)`` returns the log density and its gradient; ``start`` has shape (d,).
+    Per iteration ``rng`` gives d normals, then one uniform unless the trajectory diverged.
 
     Examples
     --------

@@ -258,20 +258,9 @@ def funnel(
     Divergent transitions, if given, are drawn over the draws in red: where a sampler diverges
     shows where it cannot follow the posterior.
 
-    Parameters
-    ----------
-    x, log_tau : sequences of array_like, each of shape (n_k,)
-        Per panel, the horizontal coordinate (e.g. :math:`\theta_1` or :math:`z_1`) and
-        :math:`\log\tau` of each draw.
-    xlabels : sequence of str
-        The horizontal axis label of each panel.
-    divergent : sequence of (array_like of bool or None), optional
-        Per panel, which draws began a divergent transition.
-    titles : sequence of str, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    Per panel k, ``x[k]`` (e.g. :math:`\theta_1` or :math:`z_1`) and ``log_tau[k]`` hold one
+    value per draw, ``xlabels[k]`` labels the axis and ``divergent[k]`` (bool per draw, or None)
+    marks the draws that began a divergent transition.
 
     Examples
     --------
