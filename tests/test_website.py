@@ -131,6 +131,7 @@ def test_every_page(built_html: Path, server: str, browser: Browser) -> None:
     pages = _pages(built_html)
     assert "chapters/index.html" in pages
     failures: list[str] = []
+    all_alts: list[str] = []
     n_math_pages = 0
     for rel in pages:
         page, problems = _visit(browser, f"{server}/{rel}")
@@ -150,11 +151,20 @@ def test_every_page(built_html: Path, server: str, browser: Browser) -> None:
                 ".map(i => i.src)"
             )
             problems += [f"image did not load: {src}" for src in bad_images]
+            alts = page.evaluate(
+                "Array.from(document.querySelectorAll('main figure img')).map(i => i.alt || '')")
+            problems += [f"figure without an alt text that describes it: {alt!r}" for alt in alts
+                         if len(alt.split()) < 5 or re.search(r"[0-9a-f]{16}|\.png$", alt)]
+            all_alts += alts
+            tab_stops = page.locator("mjx-container[tabindex='0']").count()
+            if tab_stops:
+                problems.append(f"{tab_stops} formulas are tab stops (each one a keyboard stop)")
         finally:
             page.close()
         failures += [f"{rel}: {p}" for p in problems]
     assert n_math_pages > 0
     assert not failures, "\n".join(failures)
+    assert len(all_alts) >= 20 and len(set(all_alts)) == len(all_alts), "figures share alt text"
 
 
 def test_internal_links_resolve(built_html: Path, server: str, browser: Browser) -> None:
