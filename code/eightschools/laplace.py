@@ -121,7 +121,7 @@ def _start(lp: LogPosterior) -> FloatArray:
     spread = max(float(np.ptp(lp.y)), float(lp.sigma.max()))
     grid = np.linspace(np.log(lp.sigma.min()) - 8.0, np.log(spread) + 4.0, 121)
     with np.errstate(over="ignore"):  # far from the mode the log density may be below -1e308
-        values = lp(np.column_stack([np.full(grid.size, mu0), grid]))
+        values = [float(lp(np.array([mu0, u]))) for u in grid]  # one point at a time: O(J) memory
     return np.array([mu0, grid[np.argmax(values)]])
 
 
