@@ -57,3 +57,13 @@ def test_ruff_is_clean():
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_site_does_not_leak_the_build_machines_paths(built_html):
+    """Autodoc once printed default values such as PosixPath('/home/.../datasets/...')."""
+    leaks = []
+    for page in built_html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        leaks += [f"{page.relative_to(built_html)}: {bad}" for bad in (str(ROOT), "PosixPath(")
+                  if bad in text]
+    assert not leaks, f"pages that print a path of the build machine: {leaks}"

@@ -29,9 +29,13 @@ __all__ = [
 ]
 
 #: The package's folder of data files.
+#:
+#: :meta hide-value:
 DATA_DIR: Path = Path(__file__).resolve().parent / "datasets"
 
 #: The eight schools' CSV file, with the header ``name,y,sigma``.
+#:
+#: :meta hide-value:
 EIGHT_SCHOOLS_CSV: Path = DATA_DIR / "eight_schools.csv"
 
 #: The largest CSV file read, in bytes (128 MiB: a million rows of 134 bytes).

@@ -127,11 +127,8 @@ _LN2 = math.log(2.0)
 
 
 def _exp(x: float) -> float:
-    """e**x from + - * / alone, so that it has the same last bit on every CPU.
-
-    numpy's and the C library's exp round differently on different processors (with and without
-    AVX-512 or FMA), and an HMC trajectory amplifies a one-bit difference until the chains differ.
-    """
+    # e**x from + - * / alone: numpy's and libm's exp round differently on different CPUs
+    # (with or without AVX-512 or FMA), and an HMC trajectory amplifies a one-bit difference.
     if not -745.0 < x < 709.0:  # beyond the float64 range: inf, 0 (or nan for nan)
         return math.inf if x > 0 else (0.0 if x < 0 else x)
     k = round(x / _LN2)

@@ -26,6 +26,8 @@ __all__ = ["BCG_CSV", "TrialData", "load_bcg", "load_trials_csv", "log_relative_
 
 #: The BCG trials' CSV file, with the header ``trial,year,tpos,tneg,cpos,cneg,latitude``
 #: (latitude: the absolute latitude of the trial's site, in degrees).
+#:
+#: :meta hide-value:
 BCG_CSV: Path = DATA_DIR / "bcg.csv"
 
 

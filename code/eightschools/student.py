@@ -24,7 +24,9 @@ from nbformat import NotebookNode
 
 __all__ = ["CHAPTERS_DIR", "STUB", "main", "student_notebook", "write_student_edition"]
 
-#: The chapters folder, relative to the working directory (the book's root).
+#: The chapters folder, relative to the working directory (the book's root): ``chapters``.
+#:
+#: :meta hide-value:
 CHAPTERS_DIR = Path("chapters")
 
 #: The source of the cell that replaces each solution.

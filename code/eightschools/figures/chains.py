@@ -255,9 +255,7 @@ def funnel(
 ) -> Figure:
     r"""Draws of one coordinate against :math:`\log\tau`, one panel per sampler or coordinate.
 
-    Divergent transitions, if given, are drawn over the draws in red: where a sampler diverges
-    shows where it cannot follow the posterior.
-
+    Divergent transitions, if given, are drawn in red: they show where a sampler fails.
     Per panel k, ``x[k]`` (e.g. :math:`\theta_1` or :math:`z_1`) and ``log_tau[k]`` hold one
     value per draw, ``xlabels[k]`` labels the axis and ``divergent[k]`` (bool per draw, or None)
     marks the draws that began a divergent transition.
