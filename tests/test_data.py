@@ -121,51 +121,47 @@ def test_load_csv_ignores_extra_columns_order_and_blank_lines(tmp_path):
     assert d.names == ("p", "q") and d.y.tolist() == [1.5, -2.0] and d.sigma.tolist() == [2, 3]
 
 
-def test_empty_file(tmp_path):
-    with pytest.raises(ValueError, match="the file is empty"):
-        load_csv(write(tmp_path, ""))
-
-
-def test_header_without_rows(tmp_path):
-    with pytest.raises(ValueError, match="header but no data rows"):
-        load_csv(write(tmp_path, "name,y,sigma\n"))
-
-
-def test_missing_column(tmp_path):
-    with pytest.raises(ValueError, match="missing column.*sigma"):
-        load_csv(write(tmp_path, "name,y\nA,1\n"))
-
-
-def test_non_numeric_cell_names_its_line(tmp_path):
-    p = write(tmp_path, "name,y,sigma\nA,1,2\nB,two,2\n")
-    with pytest.raises(ValueError, match="line 3: column 'y' must be a number; got 'two'"):
-        load_csv(p)
-
-
-def test_non_finite_cell_names_its_line(tmp_path):
+BAD_FILES = [  # (id, the file's text, what the ValueError must say)
+    ("empty_file", "", "the file is empty"),
+    ("header_without_rows", "name,y,sigma\n", "header but no data rows"),
+    ("missing_column", "name,y\nA,1\n", "missing column.*sigma"),
+    ("non_numeric_cell_names_its_line",
+     "name,y,sigma\nA,1,2\nB,two,2\n",
+     "line 3: column 'y' must be a number; got 'two'"),
     # "nan" is not a plain number (the issue: float() accepts it, the reader must not).
-    p = write(tmp_path, "name,y,sigma\nA,1,nan\n")
-    with pytest.raises(ValueError, match="line 2: column 'sigma' must be a number; got 'nan'"):
-        load_csv(p)
-
-
-def test_sigma_not_positive_in_file(tmp_path):
-    p = write(tmp_path, "name,y,sigma\nA,1,2\nB,1,0\n")
-    with pytest.raises(ValueError, match="line 3: sigma must be > 0"):
-        load_csv(p)
-
-
-def test_duplicate_names_in_file(tmp_path):
+    ("non_finite_cell_names_its_line",
+     "name,y,sigma\nA,1,nan\n",
+     "line 2: column 'sigma' must be a number; got 'nan'"),
+    ("sigma_not_positive_in_file", "name,y,sigma\nA,1,2\nB,1,0\n", "line 3: sigma must be > 0"),
     # Line numbers, not 0-based indices; the blank line counts.
-    p = write(tmp_path, "name,y,sigma\nA,1,2\nB,1,2\n\n A ,1,2\n")
-    with pytest.raises(ValueError, match="name 'A' is repeated on lines 2 and 5"):
-        load_csv(p)
+    ("duplicate_names_in_file",
+     "name,y,sigma\nA,1,2\nB,1,2\n\n A ,1,2\n",
+     "name 'A' is repeated on lines 2 and 5"),
+    ("short_row", "name,y,sigma\nA,1\n", "line 2: expected 3 cells, found 2"),
+    # The issue: "School 1, 2,28,15" silently read y = 2, sigma = 28 and dropped the 15.
+    ("extra_cell_is_refused",
+     "name,y,sigma\nSchool 1, 2,28,15\n",
+     "line 2: expected 3 cells, found 4"),
+    ("ignored_columns_count_in_the_cell_check",
+     "name,y,sigma,note\nA,1,2,x\nB,1,2\n",
+     "line 3: expected 4 cells, found 3"),
+    ("quoted_comma_number_is_refused",
+     'name,y,sigma\nA,"1,000",2\n',
+     "line 2: column 'y' must be a number; got '1,000'"),
+    ("unterminated_quote", 'name,y,sigma\nA,1,2\nB,"3,4\nC,5,6\n', "line 3: unterminated quote"),
+    ("bad_quoting", 'name,y,sigma\n"A" ,1,2\n', "line 2: bad quoting"),
+    # A quoted cell spanning two lines in an ignored column: the next row is on line 4.
+    ("line_numbers_count_physical_lines",
+     'name,y,sigma,note\nA,1,2,"two\nlines"\nB,x,2,\n',
+     "line 4: column 'y' must be a number"),
+]
 
 
-def test_short_row(tmp_path):
-    p = write(tmp_path, "name,y,sigma\nA,1\n")
-    with pytest.raises(ValueError, match="line 2: expected 3 cells, found 2"):
-        load_csv(p)
+@pytest.mark.parametrize("text, match", [c[1:] for c in BAD_FILES],
+                         ids=[c[0] for c in BAD_FILES])
+def test_a_bad_file_is_refused_naming_the_problem(tmp_path, text, match):
+    with pytest.raises(ValueError, match=match):
+        load_csv(write(tmp_path, text))
 
 
 def test_unreadable_path(tmp_path):
@@ -224,29 +220,10 @@ def test_bad_utf8_names_its_line(tmp_path, newline):
         load_csv(write_bytes(tmp_path, data))
 
 
-def test_extra_cell_is_refused(tmp_path):
-    # The issue: "School 1, 2,28,15" silently read y = 2, sigma = 28 and dropped the 15.
-    p = write(tmp_path, "name,y,sigma\nSchool 1, 2,28,15\n")
-    with pytest.raises(ValueError, match="line 2: expected 3 cells, found 4"):
-        load_csv(p)
-
-
-def test_ignored_columns_count_in_the_cell_check(tmp_path):
-    p = write(tmp_path, "name,y,sigma,note\nA,1,2,x\nB,1,2\n")
-    with pytest.raises(ValueError, match="line 3: expected 4 cells, found 3"):
-        load_csv(p)
-
-
 @pytest.mark.parametrize("header", ["name,y,sigma,y", "name,y,sigma,note, note"])
 def test_repeated_header_column(tmp_path, header):
     p = write(tmp_path, f"\n{header}\nA,1,2,3\n")
     with pytest.raises(ValueError, match=r"line 2: column '(y|note)' is repeated"):
-        load_csv(p)
-
-
-def test_quoted_comma_number_is_refused(tmp_path):
-    p = write(tmp_path, 'name,y,sigma\nA,"1,000",2\n')
-    with pytest.raises(ValueError, match="line 2: column 'y' must be a number; got '1,000'"):
         load_csv(p)
 
 
@@ -261,25 +238,6 @@ def test_control_character_in_name(tmp_path, name):
 def test_empty_name_in_file(tmp_path, cell):
     p = write(tmp_path, f"name,y,sigma\nA,1,2\n{cell},1,2\n")
     with pytest.raises(ValueError, match="line 3: the name is empty"):
-        load_csv(p)
-
-
-def test_unterminated_quote(tmp_path):
-    p = write(tmp_path, 'name,y,sigma\nA,1,2\nB,"3,4\nC,5,6\n')
-    with pytest.raises(ValueError, match="line 3: unterminated quote"):
-        load_csv(p)
-
-
-def test_bad_quoting(tmp_path):
-    p = write(tmp_path, 'name,y,sigma\n"A" ,1,2\n')
-    with pytest.raises(ValueError, match="line 2: bad quoting"):
-        load_csv(p)
-
-
-def test_line_numbers_count_physical_lines(tmp_path):
-    # A quoted cell spanning two lines in an ignored column: the next row is on line 4.
-    p = write(tmp_path, 'name,y,sigma,note\nA,1,2,"two\nlines"\nB,x,2,\n')
-    with pytest.raises(ValueError, match="line 4: column 'y' must be a number"):
         load_csv(p)
 
 
