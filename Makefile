@@ -1,15 +1,16 @@
 # The book's two commands (see README.md):
 #   make book   install everything into .venv and build the website into _build/html
 #   make test   run every test (unit tests, doctests, ruff, nbval, the book build, the browser)
-# Other targets: make execute (refresh the chapters' stored outputs), make student (the
-# student edition, into student/), make bench, make clean.
+# Other targets: make execute (refresh the chapters' stored outputs), make reader (the chapters
+# as plain notebooks, into reader/), make student (the student edition, into student/),
+# make bench, make clean.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 
-.PHONY: book test install execute student bench clean
+.PHONY: book test install execute reader student bench clean
 
 book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -39,8 +40,11 @@ $(MATHJAX): $(VENV)/.installed
 execute: install
 	$(BIN)/python .ci/execute_notebooks.py
 
+reader: install
+	$(BIN)/python -m eightschools.editions reader reader
+
 student: install
-	$(BIN)/python -m eightschools.student student
+	$(BIN)/python -m eightschools.editions student student
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -7,15 +7,17 @@ but executes every chapter first. So each chapter is executed once per test sess
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import arviz
 import pytest
 import yaml
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,16 +50,13 @@ def stored_outputs_config(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
-    """Build the whole book once from the stored outputs, with warnings as errors."""
-    out = tmp_path_factory.mktemp("book")
-    config = stored_outputs_config(tmp_path_factory.mktemp("config"))
+def _build_book(folder: Path) -> BookBuild:
+    config = stored_outputs_config(folder)
     jb = Path(sys.executable).with_name("jupyter-book")
     start = time.perf_counter()
     proc = subprocess.run(
         [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--all",
-         "--config", str(config), "--path-output", str(out)],
+         "--config", str(config), "--path-output", str(folder)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -66,9 +65,28 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
     return BookBuild(
         proc.returncode,
         proc.stdout + proc.stderr,
-        out / "_build" / "html",
+        folder / "_build" / "html",
         time.perf_counter() - start,
     )
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> BookBuild:
+    """Build the whole book once from the stored outputs, with warnings as errors.
+
+    Under pytest-xdist (`make test` runs two workers) the first worker to ask builds it, in
+    the folder the workers share, and the others wait for it and read the result.
+    """
+    if worker_id == "master":
+        return _build_book(tmp_path_factory.mktemp("book"))
+    shared = tmp_path_factory.getbasetemp().parent
+    record = shared / "book.json"
+    with FileLock(str(shared / "book.lock")):
+        if not record.is_file():
+            build = _build_book(shared / "book")
+            record.write_text(json.dumps({**asdict(build), "html": str(build.html)}))
+    data = json.loads(record.read_text())
+    return BookBuild(**{**data, "html": Path(data["html"])})
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,18 @@ A solution (sphinx-exercise's gated directives) runs from a markdown line that o
 ``{solution-start}`` directive to the fence that closes the ``{solution-end}`` directive after
 it, possibly across several cells; its code cells carry the tag ``solution``.
 :func:`student_notebook` replaces it, prose and code, by one code cell ``# Your answer here``
-and clears all outputs. From the book's root folder::
+and clears all outputs. ``eightschools.editions`` then turns the rest into plain notebook
+text (the student edition is the reader edition without solutions). From the book's root
+folder::
 
-    python -m eightschools.student OUT_DIR [--chapters chapters]
+    python -m eightschools.editions student OUT_DIR
 
-The notebooks read their data through the package, so they run wherever it is installed.
+(``python -m eightschools.student OUT_DIR`` does the same.) The notebooks read their data
+through the package, so they run wherever it is installed.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from copy import deepcopy
@@ -22,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-__all__ = ["CHAPTERS_DIR", "STUB", "main", "student_notebook", "write_student_edition"]
+__all__ = ["CHAPTERS_DIR", "STUB", "student_notebook"]
 
 #: The chapters folder, relative to the working directory (the book's root): ``chapters``.
 #:
@@ -140,69 +142,8 @@ def student_notebook(nb: NotebookNode) -> NotebookNode:
     return out
 
 
-def write_student_edition(
-    out_dir: str | Path, chapters_dir: str | Path = CHAPTERS_DIR
-) -> list[Path]:
-    """Write the student edition of every chapter notebook of ``chapters_dir`` into ``out_dir``.
-
-    Each ``*.ipynb`` goes through :func:`student_notebook` and is written under the same name
-    (``out_dir`` is created if needed; files of the same names are replaced).
-
-    Parameters
-    ----------
-    out_dir : str or pathlib.Path
-        Where to write; not ``chapters_dir`` nor inside it (the sources stay untouched).
-    chapters_dir : str or pathlib.Path, optional
-        The book's chapters; :data:`CHAPTERS_DIR` by default.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The notebooks written, in name order.
-
-    Examples
-    --------
-    >>> write_student_edition("book/chapters/student", "book/chapters")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: out_dir must lie outside the book's chapters folder ...
-    """
-    out = Path(out_dir).resolve()
-    src = Path(chapters_dir).resolve()
-    if out == src or src in out.parents:
-        raise ValueError(
-            f"out_dir must lie outside the book's chapters folder {src}; got {out} "
-            "(the student edition must never overwrite or mix with the sources)"
-        )
-    notebooks = sorted(src.glob("*.ipynb"))
-    if not notebooks:
-        raise ValueError(f"chapters_dir must hold chapter notebooks; none found in {src}")
-    converted = [(p.name, student_notebook(nbformat.read(p, as_version=4))) for p in notebooks]
-    out.mkdir(parents=True, exist_ok=True)
-    for name, nb in converted:
-        nbformat.write(nb, out / name)
-    return [out / name for name, _ in converted]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m eightschools.student OUT_DIR [--chapters DIR]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m eightschools.student",
-        description="Write the student edition of the book's chapters (solutions replaced "
-        "by '# Your answer here', outputs cleared) into OUT_DIR.",
-    )
-    parser.add_argument("out_dir", help="the folder to write (outside the chapters folder)")
-    parser.add_argument(
-        "--chapters", default=str(CHAPTERS_DIR), help="the chapters folder (default: chapters)"
-    )
-    args = parser.parse_args(argv)
-    try:
-        written = write_student_edition(args.out_dir, args.chapters)
-    except ValueError as err:
-        parser.exit(2, f"error: {err}\n")
-    sys.stdout.write(f"wrote {len(written)} notebooks to {args.out_dir}\n")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # The command of earlier versions: python -m eightschools.student OUT_DIR [--book DIR].
+    from eightschools.editions import main
+
+    raise SystemExit(main(["student", *sys.argv[1:]]))
