@@ -405,7 +405,7 @@ def test_summary_displays_as_text_and_html() -> None:
     html = s._repr_html_()
     assert "<table" in html and html.count("<tr") == 3 and html.count("<td") == 2 * 11
     assert html.count('<th scope="row"') == 2  # the names head their rows
-    assert "&lt;tau&gt;" in html and "<tau>" not in html
+    assert "&lt;τ&gt;" in html and "<tau>" not in html  # escaped, and tau shown as its letter
     assert "<caption>1 chain of 400 draws</caption>" in html
     assert ">n/a</td>" in html
     two = summary(np.random.default_rng(122).standard_normal((2, 10, 1)), ["a"])

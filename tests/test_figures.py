@@ -8,13 +8,19 @@ hence the tolerance of 1e-12. Figures are drawn with the Agg backend where layou
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
+from matplotlib.text import Text
 
+from eightschools.figures import chains, data, effects, hyperparameters
 from eightschools.figures.chains import (
     autocorrelation_bars,
+    funnel,
     rhat_path,
     traces,
     tuning_curves,
@@ -34,8 +40,12 @@ from eightschools.figures.hyperparameters import (
     prior_comparison,
 )
 from eightschools.figures.style import (
+    APPROX,
     CHAIN_COLORS,
+    EXACT,
+    GREY,
     GROUP_COLORS,
+    GROUP_MARKERS,
     checked,
     density_histogram,
     group_color,
@@ -71,8 +81,8 @@ def test_density_histogram_area_is_the_share_of_draws_inside():
 
 
 def test_label_ends_keep_order_and_a_gap():
-    # Truth: the contract; labels point at the line ends, stay in the ends' order, and are at
-    # least 4.5% of the axes' height apart even when the ends coincide.
+    # Truth: the contract; labels point at the line ends, stay in the ends' order, and, as
+    # drawn, do not overlap even when the ends coincide.
     fig, axes = new_figure()
     ax = axes[0, 0]
     ax.set_ylim(0.0, 10.0)
@@ -80,7 +90,12 @@ def test_label_ends_keep_order_and_a_gap():
     label_ends(ax, 2.0, ends, ["a", "b", "c", "d"])
     assert [t.xy for t in ax.texts] == [(2.0, e) for e in ends]
     heights = np.array([t.xyann[1] for t in ax.texts])
-    assert np.all(np.diff(heights[[2, 0, 1, 3]]) >= 0.45 - 1e-12)
+    assert np.all(np.diff(heights[[2, 0, 1, 3]]) > 0)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    # the text alone, without its leader line
+    boxes = [Text.get_window_extent(t, canvas.get_renderer()) for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert [to_hex(t.get_color()) for t in ax.texts] == [g.lower() for g in GROUP_COLORS[:4]]
 
 
@@ -102,16 +117,23 @@ def test_forest_draws_each_interval_in_its_colour():
         forest(NAMES, est, lo[:2], hi)
 
 
-def test_effect_vs_covariate_names_do_not_overlap():
-    # Truth: the contract; error bars are 1.96 sigma, the fitted line is a + b x, and names of
-    # points at the same place are moved apart (their boxes, as drawn, do not overlap).
+def test_effect_vs_covariate_labels_do_not_overlap():
+    # Truth: the contract; error bars are 1.96 sigma, the fitted line is a + b x, long names are
+    # numbered at the points and listed with their markers below, and labels of points at the
+    # same place are moved apart (their boxes, as drawn, do not overlap).
     x, y, s = np.array([10.0, 10.0, 40.0]), np.array([0.0, 0.0, -1.0]), np.array([0.1, 0.2, 0.3])
     fig = effect_vs_covariate(x, y, s, ["first", "second", "third"], line=(0.3, -0.03))
     ax = fig.axes[0]
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "3"]
     boxes = [t.get_window_extent(canvas.get_renderer()) for t in ax.texts]
     assert not boxes[0].overlaps(boxes[1])
+    key = fig.legends[0]
+    assert [t.get_text() for t in key.get_texts()] == ["1 first", "2 second", "3 third"]
+    assert [c.lines[0].get_marker() for c in ax.containers] == list(GROUP_MARKERS[:3])
+    short = effect_vs_covariate(x, y, s, ["A", "B", "C"])
+    assert [t.get_text() for t in short.axes[0].texts] == ["A", "B", "C"] and not short.legends
     fitted = next(ln for ln in ax.lines if ln.get_label() == "weighted least-squares line")
     np.testing.assert_allclose(fitted.get_ydata(), 0.3 - 0.03 * fitted.get_xdata(), rtol=1e-12)
     bars = [c for c in ax.containers]
@@ -365,7 +387,7 @@ def test_shrinkage_rows_arrows_and_intervals():
     assert [(a.xyann[0], a.xy[0]) for a in arrows] == list(zip(y, pm, strict=True))
     thick = [ln for ln in ax.lines if ln.get_linewidth() == 3.0 and len(ln.get_xdata()) == 2]
     assert [list(ln.get_xdata()) for ln in thick] == [list(p) for p in zip(lo, hi, strict=True)]
-    thin = [ln for ln in ax.lines if ln.get_alpha() == 0.55]
+    thin = [ln for ln in ax.lines if ln.get_linewidth() == 1.0 and len(ln.get_xdata()) == 2]
     assert len(thin) == 3 and thin[0].get_ydata()[0] > thick[0].get_ydata()[0]
     paths = [ln for ln in top.lines if ln.get_linewidth() == 1.8]
     assert sorted(tuple(ln.get_xdata()) for ln in paths) == sorted(zip(y, pm, strict=True))
@@ -384,13 +406,13 @@ def test_shrinkage_with_population_mean_and_refusals():
 
 
 def test_effect_densities_one_panel_per_group():
-    # Truth: the contract; five groups fill two rows of four panels (three hidden), each with
+    # Truth: the contract; five groups fill three rows of two panels (one hidden), each with
     # its own density in its colour over the other four in grey.
     x = np.linspace(-1.0, 1.0, 5)
     d = np.arange(25.0).reshape(5, 5)
     fig = effect_densities(x, d, list("ABCDE"))
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(fig.axes) == 8 and len(visible) == 5
+    assert len(fig.axes) == 6 and len(visible) == 5
     for k, ax in enumerate(visible):
         own = [ln for ln in ax.lines if ln.get_color() == group_color(k)]
         np.testing.assert_array_equal(own[0].get_ydata(), d[:, k])
@@ -424,7 +446,173 @@ def test_predictive_checks_mark_observed_and_p_values():
     count, value = fig.axes[:2]
     assert sum(p.get_height() for p in count.patches) == pytest.approx(1.0, abs=1e-12)
     assert count.lines[0].get_xdata()[0] == 1.0
-    assert "p = 0.75" in count.texts[0].get_text()
+    assert "$p$ = 0.75" in count.texts[0].get_text()
     assert value.get_xlabel() == "value"
     with pytest.raises(ValueError, match="p_values must have shape"):
         predictive_checks(rep, [1.0, 0.5], ["count", "value"], [0.75])
+
+
+# --------------------------------------------------------------------------- every figure
+# Legibility, contrast and clean signatures, over every figure function with inputs of the
+# sizes the book uses (eight schools; thirteen trials with long names).
+SCHOOLS = list("ABCDEFGH")
+TRIALS = [f"Trial-Author et al. {1948 + j}" for j in range(13)]
+
+
+def _every_figure():
+    rng = np.random.default_rng(11)
+    y8, y13 = rng.normal(8.0, 10.0, 8), rng.normal(-0.7, 0.6, 13)
+    tau = np.linspace(0.0, 30.0, 61)
+    mean = 8.0 + np.outer(tau / (tau + 5.0), y8 - 8.0)
+    lt = rng.normal(1.5, 1.0, 2000)
+    grid = np.linspace(-30.0, 55.0, 86)
+    dens = np.exp(-0.5 * ((grid[:, None] - y8) / 12.0) ** 2)
+    long_label = "log relative risk of tuberculosis (vaccinated vs control)"
+    return {
+        "forest, 8 schools": lambda: forest(SCHOOLS, y8, y8 - 20, y8 + 20, pooled=(8.0, 0.0, 16.0),
+                                            title="Separate 95% intervals and the pooled estimate"),
+        "forest, 13 trials": lambda: forest(TRIALS, y13, y13 - 1, y13 + 1, xlabel=long_label),
+        "effect_vs_covariate": lambda: effect_vs_covariate(
+            rng.uniform(10, 55, 13), y13, np.full(13, 0.3), TRIALS, line=(0.3, -0.03)),
+        "traces": lambda: traces(rng.normal(size=(4, 500, 2)), [r"$\mu$ (points)", r"$\log\tau$"],
+                                 titles=["scale s = 2: acceptance 0.298", ""]),
+        "autocorrelation_bars": lambda: autocorrelation_bars(
+            0.8 ** np.arange(31)[None, :].repeat(2, 0), [r"$\mu$", r"$\log\tau$"],
+            reference=0.8 ** np.arange(31)[None, :].repeat(2, 0)),
+        "rhat_path": lambda: rhat_path([10, 100, 1000, 10000], [[2.0, 3.0], [1.1, 1.2],
+                                       [1.01, 1.02], [1.0, 1.0]], [r"$\mu$", r"$\log\tau$"]),
+        "tuning_curves": lambda: tuning_curves(
+            SCALES, ACCEPT, EFF, efficiency_se=0.1 * EFF, reference_accept=ACCEPT - 0.02,
+            marks=[(1.68, r"$2.38/\sqrt{2}$ rule"), (2.0, "the post's $s = 2$")]),
+        "z_scores": lambda: z_scores(["school moments", "shrinkage"] * 10, rng.normal(size=20)),
+        "funnel": lambda: funnel([np.exp(lt) * rng.normal(size=2000), rng.normal(size=2000)],
+                                 [lt, lt], [r"$\theta_A$ (points)", r"$z_A$"],
+                                 divergent=[lt < 0.0, None], titles=["centred", "non-centred"]),
+        "posterior_contours": lambda: posterior_contours(
+            L1, L2, FIELD, approx=FIELD, draws=rng.normal(size=(200, 2)), mode=(0.0, 0.0)),
+        "marginal_densities": lambda: marginal_densities(
+            [tau, L2], [np.exp(-tau / 8), np.exp(-(L2**2))], draws=[None, lt],
+            approx=[None, np.exp(-(L2**2))], titles=[r"$p(\tau \mid y)$", r"$p(\log\tau \mid y)$"]),
+        "prior_comparison": lambda: prior_comparison(
+            tau, {f"IG({k}, {k})": np.exp(-tau / (k + 1)) for k in range(5)}),
+        "conditional_effects": lambda: conditional_effects(
+            tau, mean, SCHOOLS, sd=1.0 + mean / 10, density=np.exp(-tau / 8)),
+        "shrinkage, 8 schools": lambda: shrinkage(
+            SCHOOLS, y8, 8 + (y8 - 8) / 3, y8 - 15, y8 + 15, separate=(y8 - 30, y8 + 30),
+            pooled=(8.0, 0.0, 16.0), paths=True),
+        "shrinkage, 13 trials": lambda: shrinkage(
+            TRIALS, y13, y13 / 2, y13 - 1, y13 + 1, population_mean=-0.7, xlabel=long_label),
+        "effect_densities": lambda: effect_densities(grid, dens, SCHOOLS),
+        "new_school_densities": lambda: new_school_densities(
+            rng.normal(8, 10, 2000), rng.normal(8, 15, 2000), 11.0, y8),
+        "predictive_checks": lambda: predictive_checks(
+            [rng.normal(size=500) for _ in range(4)] + [rng.integers(0, 6, 500)],
+            [0.0, 0.5, 1.0, 0.2, 2.0], ["largest (points)", "smallest (points)",
+                                       "spread (points)", "sd (points)", "negative estimates"],
+            [0.5, 0.2, 0.7, 0.8, 0.6], discrete=[False] * 4 + [True]),
+    }
+
+
+EVERY_FIGURE = _every_figure()
+GREEK_WORD = re.compile(r"\b(mu|tau|theta|sigma|lambda)\b|_")
+
+
+@pytest.mark.parametrize("name", list(EVERY_FIGURE))
+def test_every_figure_reads_on_a_phone_and_on_a_desktop(name):
+    # Truth: arithmetic on matplotlib's own record of the drawn text. The book shows a figure
+    # as a PNG at the figure's dpi, cropped to its content plus 0.1 inch (IPython's
+    # bbox_inches="tight"); a 390-px phone scales it to about 330 px wide, a desktop shows it at
+    # its size in a column about 720 px wide. Drawing also parses every mathtext label, which
+    # raises on TeX that mathtext cannot render; outside $...$ no label may spell a symbol.
+    fig = EVERY_FIGURE[name]()
+    fig.draw_without_rendering()  # lays the figure out and makes every tick label
+    width_px = (fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).width + 0.2) * fig.dpi
+    assert fig.get_figwidth() == 5.0 and width_px <= 5.2 * fig.dpi + 1  # nothing sticks out
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+             and (t.axes is None or t.axes.get_visible())]
+    sizes = np.array([t.get_fontsize() for t in texts])  # points
+    phone = sizes * fig.dpi / 72 * 330 / width_px
+    desktop = sizes * fig.dpi / 72 * min(1.0, 720 / width_px)
+    assert phone.min() >= 8.5, [t.get_text() for t in texts if t.get_fontsize() == sizes.min()]
+    assert desktop.max() <= 20.0
+    ticks = [t for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    assert sizes.min() >= max(t.get_fontsize() for t in ticks)  # nothing below tick labels
+    for t in texts:
+        plain = re.sub(r"\$[^$]*\$", "", t.get_text())
+        assert not GREEK_WORD.search(plain), t.get_text()
+
+
+def _luminance(color: str) -> float:
+    # WCAG 2.1 relative luminance of an "#RRGGBB" colour.
+    srgb = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted([_luminance(a), _luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_colour_has_3_to_1_contrast_against_the_figure():
+    # Truth: the WCAG 2.1 formula, checked on its published values (black on white 21:1,
+    # #767676 on white 4.54:1). PALE is only a fill, outlined where it carries data.
+    assert _contrast("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert _contrast("#767676", "#FFFFFF") == pytest.approx(4.54, abs=0.005)
+    background = to_hex(new_figure()[0].get_facecolor()).upper()
+    assert background == "#FFFFFF"
+    for color in (*GROUP_COLORS, *CHAIN_COLORS, GREY, EXACT, APPROX):
+        assert _contrast(color, background) >= 3.0, color
+
+
+# Machado, Oliveira and Fernandes (2009): full protanopia, deuteranopia and tritanopia, as
+# matrices on linear RGB.
+VISION = {
+    "normal": np.eye(3),
+    "protan": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+               [-0.003882, -0.048116, 1.051998]],
+    "deutan": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+               [-0.011820, 0.042940, 0.968881]],
+    "tritan": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+               [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(color: str, vision: str) -> np.ndarray:
+    # CIELAB (D65) of a colour as seen with the given vision.
+    srgb = np.array([int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    lin = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ np.clip(np.array(VISION[vision]) @ lin, 0, 1)
+    t = xyz / [0.95047, 1.0, 1.08883]
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("vision", list(VISION))
+def test_the_eight_schools_and_four_chains_differ_in_every_vision(vision):
+    # Truth: CIE76 colour differences (a difference of 10 is plainly visible side by side);
+    # the schools also differ by marker, so colour is never the only cue.
+    for palette, least in ((GROUP_COLORS[:8], 20.0), (CHAIN_COLORS[:4], 15.0)):
+        labs = [_lab(c, vision) for c in palette]
+        gaps = [np.linalg.norm(a - b) for i, a in enumerate(labs) for b in labs[i + 1:]]
+        assert min(gaps) >= (least if vision == "normal" else 10.0)
+    assert len(set(GROUP_MARKERS)) == len(GROUP_MARKERS) == 13
+
+
+def test_conditional_effects_paths_carry_the_groups_markers():
+    # Truth: the contract; path j has group j's marker, so that crossing paths differ by shape.
+    ax = conditional_effects(TAU, THETA, NAMES).axes[0]
+    paths = [ln for ln in ax.lines if len(ln.get_xdata()) == TAU.size]
+    assert [ln.get_marker() for ln in paths] == list(GROUP_MARKERS[:3])
+
+
+@pytest.mark.parametrize("module", [chains, data, effects, hyperparameters])
+def test_signatures_show_no_tex(module):
+    # Truth: the contract; a default that is a label is None (documented), so that the API
+    # page shows no escaped TeX.
+    for name, function in inspect.getmembers(module, inspect.isfunction):
+        if function.__module__ != module.__name__ or name.startswith("_"):
+            continue
+        for p in inspect.signature(function).parameters.values():
+            assert not any(c in str(p.default) for c in "$\\"), (name, p.name)

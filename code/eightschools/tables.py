@@ -1,18 +1,44 @@
 """Small tables that show the same fixed digits as text and as HTML.
 
 A :class:`Table` formats every number once, with its column's format, so the plain text (which
-the tests compare) and the HTML (which the website shows) carry exactly the same digits.
+the tests compare) and the HTML (which the website shows) carry exactly the same digits. Headings
+are written once, in plain text; the HTML shows their symbols (:func:`header_html`).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Table"]
+__all__ = ["Table", "header_html"]
+
+_GREEK = {"alpha": "α", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "theta": "θ"}
+_SYMBOL = re.compile(rf"(?<!\w)({'|'.join(_GREEK)}|[A-Za-z])(_hat)?(?:_([A-Za-z0-9]+))?(?!\w)")
+
+
+def header_html(text: str) -> str:
+    """Return a heading written in plain text as HTML, with its symbols; escape the rest.
+
+    In words of their own, Greek names (alpha, lambda, mu, sigma, tau, theta) become letters,
+    ``_hat`` a hat and ``_j`` a subscript (of a Greek name or of a letter: not ``r_hat``).
+
+    Examples
+    --------
+    >>> header_html("P(theta_A > theta_j), mu_hat(tau), log tau, log_p_tau, r_hat")
+    'P(θ<sub>A</sub> &gt; θ<sub>j</sub>), μ̂(τ), log τ, log_p_tau, r_hat'
+    """
+    out, end = [], 0
+    for m in _SYMBOL.finditer(text):
+        name, hat, sub = m.groups()
+        if name in _GREEK or sub:
+            out.append(html.escape(text[end:m.start()]) + _GREEK.get(name, name))
+            out.append(("\u0302" if hat else "") + (f"<sub>{sub}</sub>" if sub else ""))
+            end = m.end()
+    return "".join(out) + html.escape(text[end:])
 
 
 @dataclass(frozen=True)
@@ -22,7 +48,7 @@ class Table:
     Parameters
     ----------
     columns : sequence of str
-        Column headings.
+        Column headings, in plain text, shown with their symbols in HTML (:func:`header_html`).
     rows : sequence of sequences
         One cell per column: a string (shown as it is), a number (formatted) or ``None``
         (missing, shown as ``"n/a"``).
@@ -141,13 +167,13 @@ class Table:
         else:
             pad = "padding: 0.2em 0.8em; text-align: "
         style = [f'style="{pad}{"right" if num else "left"}"' for num in self._numeric()]
-        head = "".join(f"<th {s}>{html.escape(c)}</th>"
+        head = "".join(f"<th {s}>{header_html(c)}</th>"
                        for s, c in zip(style, self.columns, strict=True))
         body = ""
         for r in self.cells():
             tds = [f"<td {s}>{html.escape(c)}</td>" for s, c in zip(style, r, strict=True)]
             if self.row_headers:
-                tds[0] = f'<th scope="row" {style[0]}>{html.escape(r[0])}</th>'
+                tds[0] = f'<th scope="row" {style[0]}>{header_html(r[0])}</th>'
             body += "<tr>" + "".join(tds) + "</tr>"
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         table = f"{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from eightschools.figures.style import APPROX, CHAIN_COLORS, GREY, checked, new_figure
+from eightschools.figures.style import APPROX, CHAIN_COLORS, GREY, SMALL, checked, new_figure
 
 
 def traces(
@@ -43,7 +43,7 @@ def traces(
     if x.ndim != 3 or len(ylabels) != x.shape[2]:
         raise ValueError(f"draws must have shape (chains, n, len(ylabels)); got {x.shape}")
     chains, n, panels = x.shape
-    fig, axes = new_figure(panels, 1, figsize=(6.4, 1.7 * panels + 0.7), grid="y")
+    fig, axes = new_figure(panels, 1, height=1.7 * panels + 0.8, grid="y")
     iteration = np.arange(first_iteration, first_iteration + n)
     for p, ax in enumerate(axes[:, 0]):
         if sharey and p > 0:
@@ -51,7 +51,7 @@ def traces(
         for c in range(chains):
             ax.plot(iteration, x[c, :, p], color=CHAIN_COLORS[c], lw=0.5 if n > 4000 else 0.8)
         ax.set(xlim=(iteration[0], iteration[-1]), ylabel=ylabels[p])
-        ax.set_title(titles[p] if titles else "", fontsize="medium", loc="left")
+        ax.set_title(titles[p] if titles else "", loc="left")
     axes[-1, 0].set_xlabel("iteration")
     return fig
 
@@ -85,7 +85,7 @@ def autocorrelation_bars(
     if len(labels) != params:
         raise ValueError(f"labels must have one entry per row of acf ({params})")
     ref = None if reference is None else checked(reference, "reference", rho.shape)
-    fig, axes = new_figure(1, params, figsize=(3.2 * params + 0.4, 3.2), grid="y")
+    fig, axes = new_figure(1, params, height=3.4, grid="y")
     low = min(0.0, rho.min(), np.inf if ref is None else ref.min()) - 0.05
     for p, ax in enumerate(axes[0]):
         ax.vlines(np.arange(lags), 0.0, rho[p], color=CHAIN_COLORS[0], lw=2.0,
@@ -98,8 +98,8 @@ def autocorrelation_bars(
                ylim=(low, 1.05))
     axes[0, 0].set_ylabel("autocorrelation")
     if ref is not None:
-        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
-                   fontsize="small", frameon=False)
+        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center",
+                   frameon=False)
     return fig
 
 
@@ -135,18 +135,19 @@ def rhat_path(
     """
     n = np.asarray(iterations, dtype=float)
     excess = np.maximum(checked(rhat, "rhat", (n.size, len(labels))) - 1.0, 1e-4)
-    fig, axes = new_figure(figsize=(6.4, 3.6))
+    fig, axes = new_figure(height=3.6)
     ax = axes[0, 0]
     for p, name in enumerate(labels):
-        ax.plot(n, excess[:, p], marker="osD^"[p % 4], ms=4, color=CHAIN_COLORS[p], label=name)
-    ax.axhline(threshold - 1.0, color=GREY, ls="--", lw=1.0, label=f"R-hat = {threshold:g}")
+        ax.plot(n, excess[:, p], marker="osD^"[p % 4], ms=5, color=CHAIN_COLORS[p], label=name)
+    ax.axhline(threshold - 1.0, color=GREY, ls="--", label=rf"$\widehat{{R}}$ = {threshold:g}")
     top = max(float(excess.max()), 0.1) * 1.5
     ticks = [t for t in (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 3.0, 10.0) if t <= top]
     ax.set(xscale="log", yscale="log", ylim=(1e-4 / 1.5, top), yticks=ticks,
-           yticklabels=[f"{1.0 + t:g}" for t in ticks], ylabel="R-hat (log scale of R-hat - 1)",
-           xlabel="iterations per chain used (log scale)")
+           yticklabels=[f"{1.0 + t:g}" for t in ticks],
+           ylabel=r"$\widehat{R}$ (log scale of $\widehat{R} - 1$)",
+           xlabel="iterations per chain (log scale)")
     ax.minorticks_off()
-    ax.legend(frameon=False, fontsize="small")
+    ax.legend(frameon=False)
     return fig
 
 
@@ -157,7 +158,7 @@ def tuning_curves(
 ) -> Figure:
     r"""Acceptance rate and effective draws per iteration against the proposal scale.
 
-    Left: the acceptance rate, with an optional reference curve (dashed). Right:
+    Top: the acceptance rate, with an optional reference curve (dashed). Bottom:
     :math:`\mathrm{ESS}/S` of each quantity, with error bars of one standard error.
 
     Parameters
@@ -186,31 +187,31 @@ def tuning_curves(
     a = checked(accept_rate, "accept_rate", s.shape)
     e = checked(efficiency, "efficiency", (s.size, 2))
     se = None if efficiency_se is None else checked(efficiency_se, "efficiency_se", e.shape)
-    fig, axes = new_figure(1, 2, figsize=(7.6, 3.8))
-    ax_a, ax_e = axes[0]
+    fig, axes = new_figure(2, 1, height=6.4)
+    ax_a, ax_e = axes[:, 0]
     ax_a.plot(s, a, "o-", color=CHAIN_COLORS[0], label="eight schools posterior")
     if reference_accept is not None:
         ax_a.plot(s, checked(reference_accept, "reference_accept", s.shape), "--", color=APPROX,
                   label="normal target, closed form")
-        ax_a.legend(fontsize="small", frameon=False, loc="lower left")
+        ax_a.legend(frameon=False, loc="lower left")
     ax_a.set(ylim=(0.0, 1.0), ylabel="acceptance rate")
     styles = (("o-", CHAIN_COLORS[0], r"$\mu$"), ("s--", APPROX, r"$\log\tau$"))
     for i, (fmt, color, label) in enumerate(styles):
         yerr = None if se is None else se[:, i]
         ax_e.errorbar(s, e[:, i], yerr=yerr, fmt=fmt, color=color, ms=4, capsize=2, label=label)
     ax_e.set(ylim=(0.0, None), ylabel="effective draws per iteration")
-    ax_e.legend(fontsize="small", frameon=False, loc="upper left")
+    ax_e.legend(frameon=False, loc="upper left")
     ticks = [t for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0) if s.min() <= t <= s.max()]
     for ax, label_height in ((ax_a, 0.55), (ax_e, 0.03)):
-        ax.set(xscale="log", xticks=ticks, xticklabels=[f"{t:g}" for t in ticks],
-               xlabel="proposal scale $s$ (log axis)")
+        ax.set(xscale="log", xticks=ticks, xticklabels=[f"{t:g}" for t in ticks])
         ax.minorticks_off()
         for i, (x, text) in enumerate(marks):
             ax.axvline(x, color=GREY, ls=":" if i else "-.", lw=1.2)
             ax.annotate(text, (x, label_height), xycoords=("data", "axes fraction"),
                         xytext=(3 if i else -3, 0), textcoords="offset points",
-                        ha="left" if i else "right", va="bottom", fontsize="small", rotation=90,
+                        ha="left" if i else "right", va="bottom", fontsize=SMALL, rotation=90,
                         bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+    ax_e.set_xlabel("proposal scale $s$ (log axis)")
     return fig
 
 
@@ -236,7 +237,7 @@ def z_scores(groups: Sequence[str], z: ArrayLike) -> Figure:
     """
     zs = checked(z, "z", (len(groups),))
     rows = list(dict.fromkeys(groups))
-    fig, axes = new_figure(figsize=(6.4, 0.45 * len(rows) + 1.2), grid=None)
+    fig, axes = new_figure(height=0.45 * len(rows) + 1.3, grid=None)
     ax = axes[0, 0]
     jitter = np.resize(np.linspace(-0.2, 0.2, 7), zs.size)  # spread the dots within a row
     ax.scatter(zs, [rows.index(g) for g in groups] + jitter, s=14, color=CHAIN_COLORS[0], zorder=3)
@@ -272,7 +273,7 @@ def funnel(
     if not len(x) == len(log_tau) == len(xlabels):
         raise ValueError("x, log_tau and xlabels must have one entry per panel")
     divergent = divergent if divergent is not None else [None] * len(x)
-    fig, axes = new_figure(1, len(x), figsize=(3.6 * len(x), 3.6))
+    fig, axes = new_figure(1, len(x), height=3.2)
     for k, ax in enumerate(axes[0]):
         xs = np.asarray(x[k], dtype=float)
         ys = checked(log_tau[k], "log_tau", xs.shape)
@@ -280,8 +281,10 @@ def funnel(
         if divergent[k] is not None:
             bad = np.asarray(divergent[k], dtype=bool)
             ax.scatter(xs[bad], ys[bad], s=12, color=CHAIN_COLORS[3], label="divergent")
-            ax.legend(loc="lower right", fontsize="small")
+            legend = ax.get_legend_handles_labels()
         ax.set_xlabel(xlabels[k])
-        ax.set_title(titles[k] if titles else "", fontsize="medium")
+        ax.set_title(titles[k] if titles else "")
     axes[0, 0].set_ylabel(r"$\log\tau$")
+    if any(d is not None for d in divergent):
+        fig.legend(*legend, loc="outside lower center", ncols=2, frameon=False, markerscale=2.5)
     return fig

@@ -9,12 +9,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from eightschools.figures.style import EFFECT_LABEL, GREY, checked, group_color, new_figure
+from eightschools.figures import style
+from eightschools.figures.style import GREY, checked, group_color, new_figure
 
 
 def forest(
     names: Sequence[str], estimate: ArrayLike, lower: ArrayLike, upper: ArrayLike, *,
-    pooled: tuple[float, float, float] | None = None, xlabel: str = EFFECT_LABEL,
+    pooled: tuple[float, float, float] | None = None, xlabel: str | None = None,
     title: str = "",
 ) -> Figure:
     """Forest plot: each group's estimate with its interval, one row per group.
@@ -27,7 +28,9 @@ def forest(
         Point estimates and interval ends.
     pooled : (mean, lower, upper), optional
         A pooled estimate (dashed line) and its interval (grey band).
-    xlabel, title : str, optional
+    xlabel : str, optional
+        By default ``style.EFFECT_LABEL``.
+    title : str, optional
 
     Returns
     -------
@@ -42,37 +45,38 @@ def forest(
     n = len(names)
     est, lo, hi = (checked(a, k, (n,)) for a, k in
                    ((estimate, "estimate"), (lower, "lower"), (upper, "upper")))
-    fig, axes = new_figure(figsize=(6.4, 0.45 * n + 1.4), grid="x")
+    fig, axes = new_figure(height=0.45 * n + 1.6, grid="x")
     ax = axes[0, 0]
     rows = np.arange(n)[::-1]
     if pooled is not None:
         ax.axvspan(pooled[1], pooled[2], color=GREY, alpha=0.15, lw=0, label="pooled 95% interval")
         ax.axvline(pooled[0], color=GREY, lw=1.2, ls="--", label="pooled estimate")
-        fig.legend(loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
     ax.axvline(0.0, color="black", lw=0.8)
     for j in range(n):
         ax.plot([lo[j], hi[j]], [rows[j]] * 2, color=group_color(j), lw=2.5, solid_capstyle="butt")
         ax.plot(est[j], rows[j], "o", color=group_color(j), ms=7, mec="black", mew=0.6)
-    ax.set(yticks=rows, yticklabels=names, ylim=(-0.7, n - 0.3), xlabel=xlabel, title=title)
+    ax.set(yticks=rows, yticklabels=names, ylim=(-0.7, n - 0.3), title=title,
+           xlabel=style.EFFECT_LABEL if xlabel is None else xlabel)
     return fig
 
 
-def _label_points(ax: Axes, xs: np.ndarray, ys: np.ndarray, names: Sequence[str]) -> None:
-    """Write each name beside its point, at the first of six places clear of earlier names."""
+def _label_points(ax: Axes, xs: np.ndarray, ys: np.ndarray, labels: Sequence[str]) -> None:
+    """Write each label beside its point, at the first of six places clear of earlier labels."""
     scale = 72.0 / ax.figure.dpi  # pixels to points
     boxes: list[tuple[float, float, float, float]] = []
-    for x, y, name in zip(xs, ys, names, strict=True):
+    for x, y, label in zip(xs, ys, labels, strict=True):
         px, py = ax.transData.transform((x, y)) * scale
-        width = 3.7 * len(name)  # 7-point type
-        for dx, dy in [(5, 2), (5, -10), (-6, 2), (-6, -10), (5, 12), (5, -20), (5, 2)]:
+        width = 0.6 * style.SMALL * len(label)
+        for dx, dy in [(5, 2), (5, -13), (-6, 2), (-6, -13), (5, 15), (5, -26), (5, 2)]:
             x0 = px + dx if dx > 0 else px + dx - width
-            box = (x0, py + dy, x0 + width, py + dy + 8.0)
+            box = (x0, py + dy, x0 + width, py + dy + style.SMALL)
             if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
                        for b in boxes):
                 break  # if none is free: the last place, which is the first again
         boxes.append(box)
-        ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=7,
-                    color="#333333", ha="left" if dx > 0 else "right", va="bottom")
+        ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", color="#333333",
+                    fontsize=style.SMALL, ha="left" if dx > 0 else "right", va="bottom")
 
 
 def effect_vs_covariate(
@@ -87,7 +91,8 @@ def effect_vs_covariate(
     x, y, sigma : array_like, shape (J,)
         The covariate, the estimates and their standard errors.
     names : sequence of str
-        Group names, written beside the points.
+        Group names, beside the points (their colours' and markers') if of at most three
+        characters, else numbered there and listed below.
     line : (intercept, slope), optional
         A fitted line :math:`a + b x`, drawn dashed.
     xlabel, ylabel : str, optional
@@ -104,7 +109,8 @@ def effect_vs_covariate(
     """
     n = len(names)
     xs, ys, ss = (checked(a, k, (n,)) for a, k in ((x, "x"), (y, "y"), (sigma, "sigma")))
-    fig, axes = new_figure(figsize=(6.8, 4.6))
+    short = max(len(name) for name in names) <= 3
+    fig, axes = new_figure(height=4.4 + (0.0 if short else 0.11 * n))
     ax = axes[0, 0]
     ax.axhline(0.0, color="black", lw=0.8)
     span = float(np.ptp(xs)) or 1.0
@@ -112,10 +118,14 @@ def effect_vs_covariate(
         grid = np.linspace(xs.min() - 0.05 * span, xs.max() + 0.05 * span, 50)
         ax.plot(grid, line[0] + line[1] * grid, color=GREY, ls="--", lw=1.2,
                 label="weighted least-squares line")
-        ax.legend(fontsize="small", frameon=False, loc="lower left")
+        ax.legend(frameon=False, loc="lower left")
     for j in range(n):
-        ax.errorbar(xs[j], ys[j], yerr=1.96 * ss[j], fmt="o", color=group_color(j),
-                    mec="black", mew=0.6, ms=6, lw=1.5)
-    ax.set(xlim=(xs.min() - 0.3 * span, xs.max() + 0.3 * span), xlabel=xlabel, ylabel=ylabel)
-    _label_points(ax, xs, ys, names)  # after the limits, which place the names
+        ax.errorbar(xs[j], ys[j], yerr=1.96 * ss[j], fmt=style.group_marker(j), lw=1.5,
+                    color=group_color(j), mec="black", mew=0.6, ms=7)
+    ax.set(xlim=(xs.min() - 0.15 * span, xs.max() + 0.15 * span), xlabel=xlabel, ylabel=ylabel)
+    labels = list(names) if short else [str(j + 1) for j in range(n)]
+    _label_points(ax, xs, ys, labels)  # after the limits, which place the labels
+    if not short:  # a key below: each group's marker, number and name
+        fig.legend(ax.containers, [f"{j + 1} {name}" for j, name in enumerate(names)], ncols=2,
+                   loc="outside lower center", frameon=False, handlelength=1, columnspacing=1)
     return fig

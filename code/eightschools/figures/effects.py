@@ -29,7 +29,7 @@ def conditional_effects(
     mean, sd : array_like, shape (G, J)
         Conditional means and (optional) sds, one column per group.
     names : sequence of str
-        Group names, written at the right end of each path.
+        Group names, written at the right end of each path (which carries the group's marker).
     density : array_like, shape (G,), optional
         :math:`p(\tau \mid y)` on the grid.
     mu : float, optional
@@ -49,16 +49,18 @@ def conditional_effects(
     t = np.asarray(tau, dtype=float)
     if t.ndim != 1 or np.any(np.diff(t) <= 0) or (log_x and t[0] <= 0):
         raise ValueError("tau must be one-dimensional, increasing, and positive on a log axis")
-    curves = [checked(mean, "mean", (t.size, len(names)))]
+    J = len(names)
+    curves = [checked(mean, "mean", (t.size, J))]
     if sd is not None:
-        curves.append(checked(sd, "sd", (t.size, len(names))))
+        curves.append(checked(sd, "sd", (t.size, J)))
     heights = [3.0] * len(curves) + ([1.6] if density is not None else [])
-    fig, axes = new_figure(len(heights), 1, figsize=(6.4, 1.5 + 0.9 * sum(heights)))
+    fig, axes = new_figure(len(heights), 1, height=1.3 + 0.95 * sum(heights))
     axes[0, 0].get_gridspec().set_height_ratios(heights)
     given = r"\mu, \tau" if mu is not None else r"\tau"
     for i, (values, what) in enumerate(zip(curves, ["E", r"\mathrm{sd}"], strict=False)):
-        for j in range(len(names)):
-            axes[i, 0].plot(t, values[:, j], color=group_color(j), lw=1.8)
+        for j in range(J):  # markers spaced along each path, staggered between paths
+            axes[i, 0].plot(t, values[:, j], color=group_color(j), lw=1.8, ms=5,
+                            marker=style.group_marker(j), markevery=(0.1 + 0.6 * j / J, 0.3))
         style.label_ends(axes[i, 0], t[-1], values[-1], names)
         axes[i, 0].set_ylabel(rf"${what}(\theta_j \mid {given}, y)$ (points)")
     if mu is not None:
@@ -82,7 +84,7 @@ def shrinkage(
     names: Sequence[str], y: ArrayLike, post_mean: ArrayLike, post_lower: ArrayLike,
     post_upper: ArrayLike, *, separate: tuple[ArrayLike, ArrayLike] | None = None,
     pooled: tuple[float, float, float] | None = None, population_mean: float | None = None,
-    paths: bool = False, xlabel: str = style.EFFECT_LABEL,
+    paths: bool = False, xlabel: str | None = None,
 ) -> Figure:
     r"""Shrinkage: each group's estimate :math:`y_j`, an arrow to its posterior mean, intervals.
 
@@ -105,6 +107,7 @@ def shrinkage(
         The posterior mean of :math:`\mu` (dashed).
     paths : bool, optional
     xlabel : str, optional
+        By default ``style.EFFECT_LABEL``.
 
     Returns
     -------
@@ -119,8 +122,7 @@ def shrinkage(
     n = len(names)
     est, pm, lo, hi = (checked(a, k, (n,)) for a, k in (
         (y, "y"), (post_mean, "post_mean"), (post_lower, "post_lower"), (post_upper, "post_upper")))
-    fig, axes = new_figure(2 if paths else 1, 1, figsize=(6.8, 0.45 * n + 1.6 + 3.4 * paths),
-                           grid="x")
+    fig, axes = new_figure(2 if paths else 1, 1, height=0.45 * n + 1.9 + 3.0 * paths, grid="x")
     centre = pooled[0] if pooled is not None else population_mean
     if paths:
         top = axes[0, 0]
@@ -129,8 +131,8 @@ def shrinkage(
             top.plot([est[j], pm[j]], [1.0, 0.0], color=group_color(j), lw=1.8)
             top.plot(est[j], 1.0, "o", mfc="white", mec=group_color(j), mew=1.5, ms=7)
             top.plot(pm[j], 0.0, "s", color=group_color(j), mec="black", mew=0.6, ms=6)
-            top.annotate(names[j], (est[j], 1.0), xytext=(0, 7 + 9 * (rank % 2)),
-                         textcoords="offset points", ha="center", fontsize="small",
+            top.annotate(names[j], (est[j], 1.0), xytext=(0, 7 + 11 * (rank % 2)),
+                         textcoords="offset points", ha="center", fontsize=style.SMALL,
                          color=group_color(j), fontweight="bold")  # alternating heights
         if centre is not None:
             top.axvline(centre, color=GREY, ls="--", lw=1.2)
@@ -146,8 +148,8 @@ def shrinkage(
     ax.axvline(0.0, color="black", lw=0.8)
     if separate is not None:
         for j, (a, b) in enumerate(zip(*separate, strict=True)):
-            ax.plot([a, b], [rows[j] + 0.22] * 2, color=group_color(j), lw=1.2, alpha=0.55)
-        ax.plot([], [], color="#777777", lw=1.2, label="separate 95% interval")
+            ax.plot([a, b], [rows[j] + 0.22] * 2, color=group_color(j), lw=1.0)
+        ax.plot([], [], color=GREY, lw=1.0, label="separate 95% interval")
     for j in range(n):
         ax.plot([lo[j], hi[j]], [rows[j] - 0.22] * 2, color=group_color(j), lw=3.0,
                 solid_capstyle="butt")
@@ -155,11 +157,12 @@ def shrinkage(
                     arrowprops={"arrowstyle": "->", "color": group_color(j), "lw": 1.5})
         ax.plot(est[j], rows[j], "o", mfc="white", mec=group_color(j), mew=1.5, ms=7)
         ax.plot(pm[j], rows[j], "s", color=group_color(j), mec="black", mew=0.6, ms=6)
-    ax.plot([], [], color="#777777", lw=3.0, label="posterior 95% interval")
+    ax.plot([], [], color=GREY, lw=3.0, label="posterior 95% interval")
     ax.plot([], [], "o", mfc="white", mec="black", label="estimate $y_j$")
-    ax.plot([], [], "s", color="#777777", mec="black", label="posterior mean")
-    ax.set(yticks=rows, yticklabels=names, ylim=(-0.7, n - 0.3), xlabel=xlabel)
-    fig.legend(loc="outside lower center", ncols=3, fontsize="small", frameon=False)
+    ax.plot([], [], "s", color=GREY, mec="black", label="posterior mean")
+    ax.set(yticks=rows, yticklabels=names, ylim=(-0.7, n - 0.3),
+           xlabel=style.EFFECT_LABEL if xlabel is None else xlabel)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -189,9 +192,9 @@ def effect_densities(grid: ArrayLike, density: ArrayLike, names: Sequence[str]) 
     x = np.asarray(grid, dtype=float)
     n = len(names)
     d = checked(density, "density", (x.size, n))
-    ncols = min(n, 4)
+    ncols = min(n, 2)
     nrows = -(-n // ncols)  # n / ncols, rounded up
-    fig, axes = new_figure(nrows, ncols, figsize=(8.0, 2.4 * nrows + 0.6), grid=None)
+    fig, axes = new_figure(nrows, ncols, height=1.7 * nrows + 0.5, grid=None)
     for k, ax in enumerate(axes.flat[1:], start=1):
         ax.sharex(axes[0, 0])
         ax.sharey(axes[0, 0])
@@ -203,8 +206,10 @@ def effect_densities(grid: ArrayLike, density: ArrayLike, names: Sequence[str]) 
         ax.axvline(0.0, color="black", lw=0.6)
         ax.text(0.04, 0.9, names[k], transform=ax.transAxes, fontweight="bold",
                 color=group_color(k), va="top")
-        ax.set(ylim=(0, None), xlabel=r"$\theta_j$ (points)" if k >= n - ncols else "",
-               ylabel="density" if k % ncols == 0 else "")
+        bottom, left = k >= n - ncols, k % ncols == 0
+        ax.tick_params(labelbottom=bottom, labelleft=left)
+        ax.set(ylim=(0, None), xlabel=r"$\theta_j$ (points)" if bottom else "",
+               ylabel="density" if left else "")
     return fig
 
 
@@ -235,7 +240,7 @@ def new_school_densities(
     >>> len(fig.axes[0].get_legend().get_texts())
     3
     """
-    fig, axes = new_figure(figsize=(6.4, 3.8))
+    fig, axes = new_figure(height=4.0)
     ax = axes[0, 0]
     style.density_histogram(ax, theta_new, *limits, bins=80, histtype="stepfilled",
                             color=CHAIN_COLORS[0], alpha=0.35, label=r"true effect $\tilde\theta$")
@@ -245,10 +250,10 @@ def new_school_densities(
     tick = 0.08 * ax.get_ylim()[1]
     for j, v in enumerate(np.ravel(observed)):
         ax.plot([v, v], [0, tick], color=group_color(j), lw=2.5)
-    ax.plot([], [], color="#777777", lw=2.5, label="the groups' estimates $y_j$")
+    ax.plot([], [], color=GREY, lw=2.5, label="the groups' estimates $y_j$")
     ax.axvline(0.0, color="black", lw=0.6)
     ax.set(xlim=limits, ylim=(0, None), xlabel=style.EFFECT_LABEL, ylabel="predictive density")
-    ax.legend(fontsize="small", frameon=False, loc="upper right")
+    ax.legend(frameon=False, loc="upper right")
     return fig
 
 
@@ -282,10 +287,9 @@ def predictive_checks(
     k = len(replicated)
     obs, p = checked(observed, "observed", (k,)), checked(p_values, "p_values", (k,))
     discrete = [False] * k if discrete is None else discrete
-    ncols = min(k, 3)
+    ncols = min(k, 2)
     nrows = -(-k // ncols)  # k / ncols, rounded up
-    fig, axes = new_figure(nrows, ncols, figsize=(2.6 * ncols + 0.6, 2.6 * nrows + 0.2),
-                           grid=None)
+    fig, axes = new_figure(nrows, ncols, height=2.2 * nrows + 0.2, grid=None)
     for ax in axes.flat[k:]:
         ax.set_visible(False)
     for i, ax in enumerate(axes.flat[:k]):
@@ -296,7 +300,8 @@ def predictive_checks(
         else:
             ax.hist(r, bins=50, density=True, color=style.PALE, edgecolor=CHAIN_COLORS[0], lw=0.3)
         ax.axvline(obs[i], color=CHAIN_COLORS[3], lw=2.2)
-        ax.text(0.97, 0.95, f"T(y) = {obs[i]:.4g}\np = {p[i]:.2f}", transform=ax.transAxes,
-                ha="right", va="top", fontsize="small")
-        ax.set(xlabel=labels[i], yticks=[], ylabel="replications" if i % ncols == 0 else "")
+        ax.text(0.97, 0.95, f"$T(y)$ = {obs[i]:.4g}\n$p$ = {p[i]:.2f}", transform=ax.transAxes,
+                ha="right", va="top", fontsize=style.SMALL, bbox={"fc": "white", "ec": "none"})
+        ax.set(xlabel=labels[i], yticks=[], ylabel="replications" if i % ncols == 0 else "",
+               ylim=(0, 1.3 * ax.get_ylim()[1]))  # room for the text above the bars
     return fig

@@ -51,7 +51,7 @@ def posterior_contours(
     m, lt = np.asarray(mu, dtype=float), np.asarray(log_tau, dtype=float)
     z = checked(log_post, "log_post", (lt.size, m.size))
     d = np.sort(np.asarray(drops, dtype=float))[::-1]  # so that the levels increase
-    fig, axes = new_figure(figsize=(6.4, 4.6))
+    fig, axes = new_figure(height=4.4)
     ax = axes[0, 0]
     if draws is not None:
         x = checked(draws, "draws", (len(draws), 2))
@@ -63,13 +63,13 @@ def posterior_contours(
         za = checked(approx, "approx", z.shape)
         top = za.max()
         ca = ax.contour(m, lt, za, levels=top - d, colors=APPROX, linewidths=1.2, linestyles="--")
-        ax.clabel(ca, fmt=lambda level: f"{1.0 - np.exp(level - top):.0%}", fontsize="small")
+        ax.clabel(ca, fmt=lambda level: f"{1.0 - np.exp(level - top):.0%}", fontsize=style.SMALL)
         ax.plot([], [], color=APPROX, lw=1.2, ls="--", label="normal approximation")
     if mode is not None:
         ax.plot(mode[0], mode[1], "x", color=EXACT, ms=9, mew=2, label="mode")
     ax.set(xlim=(m[0], m[-1]), ylim=(lt[0], lt[-1]), xlabel=style.MU_LABEL,
            ylabel=style.LOG_TAU_LABEL)
-    ax.legend(loc="lower right", fontsize="small", framealpha=1.0)
+    ax.legend(loc="lower right", framealpha=1.0)
     return fig
 
 
@@ -77,14 +77,12 @@ def marginal_densities(
     grids: Sequence[ArrayLike], densities: Sequence[ArrayLike], *,
     draws: Sequence[ArrayLike | None] | None = None,
     approx: Sequence[ArrayLike | None] | None = None, label: str = "exact",
-    xlabels: Sequence[str] = (style.TAU_LABEL, style.LOG_TAU_LABEL),
-    titles: Sequence[str] | None = None,
+    xlabels: Sequence[str] | None = None, titles: Sequence[str] | None = None,
 ) -> Figure:
-    r"""Marginal posterior densities side by side, each with draws and an approximation.
+    r"""Marginal posterior densities one above the other, each with draws and an approximation.
 
     Each panel draws a density on its grid (solid), optionally over a histogram of draws
-    (scaled to a density) and beside an approximation (dashed). The default axis labels are
-    for :math:`p(\tau \mid y)` and :math:`p(\log\tau \mid y) = \tau\, p(\tau \mid y)`.
+    (scaled to a density) and beside an approximation (dashed).
 
     Parameters
     ----------
@@ -95,7 +93,10 @@ def marginal_densities(
     label : str, optional
         The legend entry of the solid curves (e.g. "kernel density estimate").
     xlabels, titles : sequence of str, optional
-        Per panel, the horizontal axis label (with units) and a title.
+        Per panel, the horizontal axis label (with units) and a title. By default, the labels
+        of :math:`\tau` and of :math:`\log\tau` (``style.TAU_LABEL``,
+        ``style.LOG_TAU_LABEL``), for :math:`p(\tau \mid y)` and
+        :math:`p(\log\tau \mid y) = \tau\, p(\tau \mid y)`.
 
     Returns
     -------
@@ -112,29 +113,29 @@ def marginal_densities(
     draws = [None] * k if draws is None else draws
     approx = [None] * k if approx is None else approx
     titles = [""] * k if titles is None else titles
+    xlabels = (style.TAU_LABEL, style.LOG_TAU_LABEL) if xlabels is None else xlabels
     if not len(densities) == len(draws) == len(approx) == len(xlabels) == len(titles) == k:
         raise ValueError(f"densities, draws, approx, xlabels and titles need {k} entries, one "
                          f"per grid")
-    fig, axes = new_figure(1, k, figsize=(3.8 * k, 3.4))
-    for i, ax in enumerate(axes[0]):
+    fig, axes = new_figure(k, 1, height=2.7 * k + 0.2)
+    for i, ax in enumerate(axes[:, 0]):
         g = np.asarray(grids[i], dtype=float)
         if draws[i] is not None:
             style.density_histogram(ax, draws[i], g[0], g[-1], color=style.PALE,
-                                    label="histogram of the draws")
+                                    ec=CHAIN_COLORS[0], lw=0.4, label="histogram of the draws")
         ax.plot(g, checked(densities[i], f"densities[{i}]", g.shape), color=EXACT, label=label)
         if approx[i] is not None:
             ax.plot(g, checked(approx[i], f"approx[{i}]", g.shape), color=APPROX, ls="--",
                     label="normal approximation")
         ax.set(xlim=(g[0], g[-1]), ylim=(0.0, None), xlabel=xlabels[i])
-        ax.set_title(titles[i], fontsize="medium")
-    axes[0, 0].set_ylabel("posterior density")
-    axes[0, -1].legend(fontsize="small", frameon=False, loc="upper left")
+        ax.set(title=titles[i], ylabel="posterior density")
+    axes[-1, 0].legend(frameon=False, loc="best")
     return fig
 
 
 def prior_comparison(
-    x: ArrayLike, densities: Mapping[str, ArrayLike], *, xlabel: str = style.TAU_LABEL,
-    ylabel: str = r"$p(\tau \mid y)$",
+    x: ArrayLike, densities: Mapping[str, ArrayLike], *, xlabel: str | None = None,
+    ylabel: str | None = None,
 ) -> Figure:
     r"""A posterior density under several priors, one line each.
 
@@ -145,7 +146,8 @@ def prior_comparison(
     densities : mapping of str to array_like, shape (n,)
         The label of each prior and the posterior density on the grid.
     xlabel, ylabel : str, optional
-        Axis labels; the defaults are for :math:`\tau`.
+        Axis labels; by default ``style.TAU_LABEL`` and
+        :math:`p(\tau \mid y)`.
 
     Returns
     -------
@@ -159,11 +161,13 @@ def prior_comparison(
     2
     """
     t = np.asarray(x, dtype=float)
-    fig, axes = new_figure(figsize=(6.4, 3.6))
+    fig, axes = new_figure(height=3.6)
     ax = axes[0, 0]
     for k, (label, dens) in enumerate(densities.items()):
         ax.plot(t, checked(dens, label, t.shape), color=CHAIN_COLORS[k], lw=2,
-                ls=("-", "--", "-.", ":")[k % 4], label=label)
+                ls=("-", "--", "-.", ":", (0, (8, 2, 1, 2, 1, 2)))[k % 5], label=label)
+    xlabel = style.TAU_LABEL if xlabel is None else xlabel
+    ylabel = r"$p(\tau \mid y)$" if ylabel is None else ylabel
     ax.set(xlabel=xlabel, ylabel=ylabel, xlim=(t[0], t[-1]), ylim=(0, None))
-    ax.legend(frameon=False, fontsize="small")
+    ax.legend(frameon=False)
     return fig

@@ -1,9 +1,11 @@
-"""The figures' shared style: one palette, one figure factory and a few small helpers.
+"""The figures' shared style: one palette, one size, one figure factory and a few small helpers.
 
 Figures are built without :mod:`matplotlib.pyplot`, so a notebook shows a figure only where it
 glues it, on an opaque white background, so that it reads in the website's light and dark
-themes. The colours are Paul Tol's colour-blind-safe schemes: "muted" for the groups (each
-school or trial keeps its colour in every figure) and "vibrant" for chains and other series.
+themes. Every colour has a contrast of at least 3:1 against it (WCAG 2.1): Paul Tol's
+colour-blind-safe schemes, light colours darkened, "muted" for groups (each school or trial keeps
+its colour and marker in every figure) and "vibrant" for other series. Every figure is
+:data:`WIDTH` wide, with matplotlib's default 10-point text and nothing smaller: 9 px on a phone.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 #: One colour per group (school or trial), in data order; repeats after nine groups.
-GROUP_COLORS = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99",
-                "#999933", "#AA4499")
+GROUP_COLORS = ("#D06070", "#332288", "#9A7A00", "#117733", "#2277BB", "#882255", "#30A090",
+                "#666600", "#AA4499")
+#: One marker per group, so that groups differ by more than colour; repeats after thirteen.
+GROUP_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "<", ">", "h", "p", "*", "d")
 #: One colour per chain, or per any other series that is not a group (at most six).
-CHAIN_COLORS = ("#0077BB", "#EE7733", "#009988", "#CC3311", "#33BBEE", "#EE3377")
+CHAIN_COLORS = ("#0077BB", "#EC671B", "#009988", "#CC3311", "#332288", "#EE3377")
 GREY = "#555555"  #: pooled and population-level quantities, reference lines
 EXACT = "#000000"  #: the exact posterior
 APPROX = CHAIN_COLORS[1]  #: an approximation or a reference curve, drawn dashed
-PALE = "#BBCCEE"  #: histograms of draws
+PALE = "#BBCCEE"  #: the fill of histograms of draws (a fill: outlined where it carries data)
+
+WIDTH = 5.0  #: the width of every figure (inches): 500 px at the book's 100 dpi
+SMALL = 10.0  #: matplotlib's default font size (points): the smallest text of every figure
 
 EFFECT_LABEL = "effect on SAT-V score (points)"
 MU_LABEL = r"$\mu = \lambda_1$ (points)"
@@ -36,15 +43,20 @@ def group_color(j: int) -> str:
     return GROUP_COLORS[j % len(GROUP_COLORS)]
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] = (6.4, 4.0),
+def group_marker(j: int) -> str:
+    """Return the marker of group ``j`` (0-based)."""
+    return GROUP_MARKERS[j % len(GROUP_MARKERS)]
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.6,
                grid: str | None = "both") -> tuple[Figure, np.ndarray]:
-    """Create an opaque white figure and its axes, a 2-D array, each with a light grid.
+    """Create an opaque white figure :data:`WIDTH` wide and its axes, each with a light grid.
 
     Parameters
     ----------
     nrows, ncols : int
-    figsize : (float, float)
-        Width and height (inches).
+    height : float
+        The figure's height (inches).
     grid : {"both", "x", "y", None}
         Which grid lines to draw behind the data.
 
@@ -56,13 +68,15 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] =
     Examples
     --------
     >>> fig, axes = new_figure(1, 2)
-    >>> axes.shape, fig.get_facecolor()
-    ((1, 2), (1.0, 1.0, 1.0, 1.0))
+    >>> axes.shape, fig.get_facecolor(), float(fig.get_figwidth())
+    ((1, 2), (1.0, 1.0, 1.0, 1.0), 5.0)
     """
-    fig = Figure(figsize=figsize, layout="constrained", facecolor="white")
+    fig = Figure(figsize=(WIDTH, height), layout="constrained", facecolor="white")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax in axes.flat:
         ax.set_facecolor("white")
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            text.set_wrap(True)  # a long label breaks at the figure's edge
         if grid:
             ax.grid(axis=grid, color="#e5e5e5", linewidth=0.8)
         ax.set_axisbelow(True)
@@ -86,16 +100,18 @@ def density_histogram(ax: Axes, draws: ArrayLike, lo: float, hi: float, bins: in
 
 
 def label_ends(ax: Axes, x: float, ends: ArrayLike, names: Sequence[str]) -> None:
-    """Write each group's name right of its line's end ``(x, ends[j])``, moved apart if close."""
+    """Write each group's name right of, and joined to, its line's end ``(x, ends[j])``."""
     ends = np.asarray(ends, dtype=float)
     lo, hi = ax.get_ylim()
+    gap = (hi - lo) * 1.2 * SMALL / (ax.bbox.height * 72.0 / ax.figure.dpi)
     heights = np.empty_like(ends)
     last = -np.inf
     for j in np.argsort(ends, kind="stable"):
-        last = max(ends[j], last + 0.045 * (hi - lo))
+        last = max(ends[j], last + gap)  # 1.2 lines apart at least
         heights[j] = last
     heights -= np.mean(heights - ends)  # centre the block, so that it does not drift upwards
     for j, name in enumerate(names):
-        ax.annotate(str(name), (x, ends[j]), xytext=(4, heights[j]),
-                    textcoords=("offset points", "data"), va="center", fontsize="small",
-                    color=group_color(j), fontweight="bold", annotation_clip=False)
+        ax.annotate(str(name), (x, ends[j]), xytext=(9, heights[j]),
+                    textcoords=("offset points", "data"), va="center", fontsize=SMALL,
+                    color=group_color(j), fontweight="bold", annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": group_color(j), "lw": 0.8})
