@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from eightschools import tables
 from eightschools.tables import Table, header_html
 
 
@@ -51,3 +52,13 @@ def test_table_shows_symbols_in_html_and_plain_text_in_text():
     assert ">P(θ<sub>A</sub> &gt; θ<sub>j</sub>)</th>" in html
     assert '<th scope="row" style="padding: 0.2em 0.8em; text-align: left">τ</th>' in html
     assert "theta" not in html and "sigma" not in html
+
+
+@pytest.mark.parametrize("x", [1.3e-07, 4e-25, 2.04e-26, 0.00048, 6.02e23, 1.0, -3.5e-5])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_times_ten_reads_back_as_the_rounded_number(x, digits):
+    text = tables.times_ten(x, digits)
+    mantissa, power = text.split(" × 10")
+    exponent = int(power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    assert float(mantissa) * 10.0**exponent == pytest.approx(float(f"{x:.{digits}e}"))
+    assert "e" not in text and 1 <= abs(float(mantissa)) < 10

@@ -146,9 +146,9 @@ _E_NOTATION = re.compile(r"\b\d+(?:\.\d+)?e[-+]?\d+\b")
 
 # Layout checks, run at each width and colour mode on the page as it stands. Anything that
 # reaches past the right edge of the article must sit in a box that scrolls sideways and shows
-# that it does (a background shadow, _static/book.css); a display equation must not run under
-# its number; the page itself must not scroll sideways; figures are not dimmed; table text keeps
-# a contrast of at least 4.5:1 with what is behind it (WCAG AA for text).
+# that it does (a background shadow, code/sphinx_ext/static/book.css); a display equation must
+# not run under its number; the page itself must not scroll sideways; figures are not dimmed;
+# table text keeps a contrast of at least 4.5:1 with what is behind it (WCAG AA for text).
 _LAYOUT_JS = """
 (strictEquations) => {
   const problems = [];
@@ -337,7 +337,7 @@ def test_every_page(built_html: Path, server: str, browser: Browser) -> None:
 
 def test_search_results_show_no_tex(built_html: Path, server: str, browser: Browser) -> None:
     # Sphinx's search quotes the pages' text, in which a formula is its TeX source;
-    # _static/search-math.js writes formulas in plain text first.
+    # code/sphinx_ext/static/search-math.js writes formulas in plain text first.
     page = browser.new_page()
     try:
         for query in ("shrinkage", "tau"):

@@ -307,7 +307,7 @@ def metropolis_step(step: Callable[..., ArrayLike]) -> CheckResult:
     ``proposal = current + scale * L @ z`` (with ``L = numpy.linalg.cholesky(cov)``) if
     ``log(u) < logpdf(proposal) - logpdf(current)``, else ``current``. Right if, at 50 points
     of a chain on the posterior (scale 2; point :math:`t` with ``default_rng([4040, t])``), it
-    returns rwmetrop's next point, to a relative 1e-9.
+    returns rwmetrop's next point, to a relative :math:`10^{-9}`.
 
     Examples
     --------

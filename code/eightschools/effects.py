@@ -86,10 +86,13 @@ def theta_draws(
 ) -> FloatArray:
     r"""Draw every school effect once for each draw of :math:`(\mu, \log\tau)`.
 
-    Each row of the (n, J) or (chains, n, J) result is :math:`\theta_j = (1 - B_j) y_j + B_j \mu
-    + \sqrt{(1 - B_j)\sigma_j^2}\, z_j`, :math:`B_j = \sigma_j^2/(\sigma_j^2 + \tau^2)`, :math:`z_j
-    \sim \mathrm{N}(0, 1)` (BDA3 eq. 5.17), drawn school by school as the blog post's loop draws
-    them, so that :class:`eightschools.rstream.RStream` replays them.
+    Each row of the (n, J) or (chains, n, J) result is
+
+    .. math:: \theta_j = (1 - B_j) y_j + B_j \mu + \sqrt{(1 - B_j)\sigma_j^2}\, z_j,
+
+    with :math:`B_j = \sigma_j^2/(\sigma_j^2 + \tau^2)` and :math:`z_j \sim \mathrm{N}(0, 1)`
+    (BDA3 eq. 5.17), drawn school by school as the blog post's loop draws them, so that
+    :class:`eightschools.rstream.RStream` replays them.
 
     Parameters
     ----------
@@ -144,8 +147,12 @@ def theta_density(grid: ArrayLike, draws: ArrayLike, y: ArrayLike, sigma: ArrayL
     r"""Each school's marginal posterior density on a grid, averaged over the draws of :math:`\tau`.
 
     The (G, J) Rao-Blackwellised estimate (Gelfand & Smith 1990, *JASA* 85, 398-409) with
-    :math:`m_j, v_j` of :func:`theta_given_tau`: :math:`\hat p(\theta_j \mid y) = \frac1S \sum_s
-    \mathrm{N}(\theta_j \mid m_j(\tau^{(s)}), v_j(\tau^{(s)}))`. Given :math:`\tau` alone no
+    :math:`m_j, v_j` of :func:`theta_given_tau`:
+
+    .. math:: \hat p(\theta_j \mid y) = \frac1S \sum_s
+              \mathrm{N}(\theta_j \mid m_j(\tau^{(s)}), v_j(\tau^{(s)})).
+
+    Given :math:`\tau` alone no
     component is narrower than :math:`B_j\sqrt{V_\mu}`, so small :math:`\tau` makes no spikes.
 
     Parameters

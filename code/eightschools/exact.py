@@ -500,8 +500,9 @@ class ExactPosterior:
     def prob_above(self, c: float) -> FloatArray:
         r"""Exact :math:`P(\theta_j > c \mid y)` for every group, shape (J,).
 
-        :math:`\int \Phi\{(m_j(\tau) - c)/s_j(\tau)\}\, p(\tau \mid y)\, d\tau`, with
-        :math:`m_j, s_j^2` the mean and variance of :math:`\theta_j \mid \tau, y`.
+        .. math:: \int \Phi\{(m_j(\tau) - c)/s_j(\tau)\}\, p(\tau \mid y)\, d\tau,
+
+        with :math:`m_j, s_j^2` the mean and variance of :math:`\theta_j \mid \tau, y`.
         """
         if not math.isfinite(c):
             raise ValueError(f"c must be a finite number; got {c}")
@@ -541,8 +542,12 @@ class ExactPosterior:
         r"""Exact probability that each group has the largest effect, shape (J,).
 
         Given :math:`(\mu, \tau)` the effects are independent, :math:`\mathrm{N}(m_k, s_k^2)`;
-        with :math:`z_k = (t - m_k)/s_k`, :math:`P(j \text{ best} \mid \mu, \tau) = \int
-        \phi(z_j) \prod_{k \ne j} \Phi(z_k)\, dt / s_j`, by the trapezoid rule in :math:`t`
+        with :math:`z_k = (t - m_k)/s_k`,
+
+        .. math:: P(j \text{ best} \mid \mu, \tau)
+                  = \int \phi(z_j) \prod_{k \ne j} \Phi(z_k)\, dt / s_j,
+
+        by the trapezoid rule in :math:`t`
         over :math:`\max_k(m_k \pm 8 s_k)` (32 points per ratio of the largest :math:`s_k` to
         the smallest, at least 96), then over :math:`\mu` (Gauss-Hermite, ``n_mu`` nodes) and
         :math:`\tau` (at most 1,000 nodes), within about :math:`10^8` normal CDFs. NaN if the

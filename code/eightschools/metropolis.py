@@ -202,8 +202,10 @@ def rwmetrop(
 def mean_squared_jump(draws: ArrayLike, cov: ArrayLike) -> float:
     r"""The mean squared jump distance of chains, in the metric of ``cov``.
 
-    :math:`\mathrm{MSJD} = \frac{1}{C (n - 1)} \sum_{c=1}^{C} \sum_{t=2}^{n} \Delta_{ct}^\top
-    \Sigma^{-1} \Delta_{ct}` with :math:`\Delta_{ct} = \lambda_c^{(t)} - \lambda_c^{(t-1)}`.
+    .. math:: \mathrm{MSJD} = \frac{1}{C (n - 1)} \sum_{c=1}^{C} \sum_{t=2}^{n} \Delta_{ct}^\top
+              \Sigma^{-1} \Delta_{ct}
+
+    with :math:`\Delta_{ct} = \lambda_c^{(t)} - \lambda_c^{(t-1)}`.
     A rejected proposal jumps zero, so the MSJD rewards steps both large and accepted
     (Pasarica & Gelman 2010); independent draws from :math:`\mathrm{N}(m, \Sigma)` give
     :math:`2d`.

@@ -14,10 +14,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Table", "header_html"]
+__all__ = ["Table", "header_html", "times_ten"]
 
 _GREEK = {"alpha": "α", "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "theta": "θ"}
 _SYMBOL = re.compile(rf"(?<!\w)({'|'.join(_GREEK)}|[A-Za-z])(_hat)?(?:_([A-Za-z0-9]+))?(?!\w)")
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def times_ten(x: float, digits: int = 1) -> str:
+    r"""Write a very small or large number for prose: ``m × 10ⁿ`` instead of e-notation.
+
+    The mantissa has `digits` decimals, as in ``format(x, f".{digits}e")``; the exponent is
+    written with superscript digits.
+
+    Examples
+    --------
+    >>> times_ten(1.3e-07)
+    '1.3 × 10⁻⁷'
+    >>> times_ten(4.2e25, digits=0)
+    '4 × 10²⁵'
+    """
+    mantissa, exponent = format(x, f".{digits}e").split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
 
 
 def header_html(text: str) -> str:

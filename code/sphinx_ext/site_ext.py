@@ -1,9 +1,9 @@
 r"""The website's own additions to the theme (loaded from _config.yml).
 
-1. ``_static/book.css``: equations, tables and code that fit any screen from 390 px up (what
-   is wider scrolls, with a shadow at the edge that shows it), figures shown undimmed in dark
-   mode.
-2. ``_static/search-math.js``: search results quote formulas in plain text ("given τ"), not
+1. ``static/book.css`` (beside this file): equations, tables and code that fit any screen from
+   390 px up (what is wider scrolls, with a shadow at the edge that shows it), figures shown
+   undimmed in dark mode.
+2. ``static/search-math.js``: search results quote formulas in plain text ("given τ"), not
    as TeX source ("given \(\tau\)").
 3. Lighter pages. pydata-sphinx-theme loads Font Awesome twice on every page:
    ``fontawesome.js`` (1.49 MB, 0.54 MB gzipped), which redraws icons as SVG, and the solid
@@ -68,8 +68,15 @@ def _lighten(app: Sphinx, exception: Exception | None) -> None:
     script.with_name("fontawesome.js.map").unlink(missing_ok=True)
 
 
+def _add_static(app: Sphinx, config: Any) -> None:
+    # Not a folder named _static at the book's root: Jupyter Book adds every script it finds
+    # there to every page a second time, without its attributes.
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the stylesheet, the search script and the post-build step with Sphinx."""
+    app.connect("config-inited", _add_static)
     app.add_css_file("book.css")
     app.add_js_file("search-math.js", defer="defer")
     app.connect("build-finished", _lighten)
