@@ -3,14 +3,14 @@
 #   make test   run every test (unit tests, doctests, ruff, nbval, the book build, the browser)
 # Other targets: make execute (refresh the chapters' stored outputs), make reader (the chapters
 # as plain notebooks, into reader/), make student (the student edition, into student/),
-# make bench, make clean.
+# make pdf (the print edition, _build/pdf/book.pdf), make bench, make clean.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 
-.PHONY: book test install execute reader student bench clean
+.PHONY: book test install execute reader student pdf bench clean
 
 book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -45,6 +45,10 @@ reader: install
 
 student: install
 	$(BIN)/python -m eightschools.editions student student
+
+# The print edition: the whole book as one PDF, printed by Debian's Chromium (no TeX).
+pdf: book
+	$(BIN)/python .ci/print_book.py
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
