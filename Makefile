@@ -3,14 +3,15 @@
 #   make test   run every test (unit tests, doctests, ruff, nbval, the book build, the browser)
 # Other targets: make execute (refresh the chapters' stored outputs), make reader (the chapters
 # as plain notebooks, into reader/), make student (the student edition, into student/),
-# make pdf (the print edition, _build/pdf/book.pdf), make bench, make clean.
+# make pdf (the print edition, _build/pdf/book.pdf), make assignments (otter-grader
+# assignments, into _build/assignments), make bench, make clean.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 
-.PHONY: book test install execute reader student pdf bench clean
+.PHONY: book test install execute reader student pdf assignments bench clean
 
 book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -49,6 +50,10 @@ student: install
 # The print edition: the whole book as one PDF, printed by Debian's Chromium (no TeX).
 pdf: book
 	$(BIN)/python .ci/print_book.py
+
+# Course assignments: each chapter's exercises as an otter-grader assignment and its autograder.
+assignments: install
+	$(BIN)/python -m eightschools.assignments _build/assignments
 
 bench: install
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
