@@ -51,6 +51,7 @@ def stored_outputs_config(folder: Path) -> Path:
 
 
 def _build_book(folder: Path) -> BookBuild:
+    folder.mkdir(parents=True, exist_ok=True)
     config = stored_outputs_config(folder)
     jb = Path(sys.executable).with_name("jupyter-book")
     start = time.perf_counter()

@@ -16,6 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from eightschools import assignments
 from eightschools.assignments import Question, master_notebook, write_assignments
+from eightschools.editions import GLUE_STAND_IN, Book
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -142,21 +143,40 @@ def test_otter_grades_the_book_full_and_the_untouched_notebook_zero(built: Path)
 
 @pytest.mark.book
 def test_numbers_and_glued_values_match_the_website(built: Path, built_html: Path) -> None:
+    # Truth: the built website's numbers of exercises, figures and equations, in its order,
+    # and the equations each exercise's source refers to; the assignments must show the same.
     html = "\n".join(p.read_text() for p in sorted((built_html / "chapters").glob("0*.html")))
-    site = {m[2]: f"({m[1]})" for m in re.finditer(
+    equations = {m[2]: m[1] for m in re.finditer(
         r'<span class="eqno">\((\d+\.\d+)\)<a class="headerlink" href="#equation-([\w-]+)"', html)}
-    site |= {m[1]: f"Figure {m[2]}" for m in re.finditer(
-        r'<figure[^>]*id="([\w-]+)">.*?<span class="caption-number">Fig\. (\d+\.\d+) ', html,
-        re.S)}
-    site |= {m[1]: f"Exercise {m[2]}" for m in re.finditer(
-        r'<div class="exercise admonition" id="([\w-]+)">\s*<p class="admonition-title">'
-        r'<span class="caption-number">Exercise (\d+\.\d+) ', html)}
-    book = assignments._Book()
-    for path in CHAPTERS:
-        book.add(nbformat.read(path, as_version=4), int(path.name[:2]), path.stem)
-    assert len(site) > 100 and site == book.labels
+    figures = re.findall(r'<figure[^>]*id="[\w-]+">.*?<span class="caption-number">'
+                         r'(Fig\. \d+\.\d+) ', html, re.S)
+    exercises = re.findall(r'<div class="exercise admonition" id="[\w-]+">\s*<p class="admonition-'
+                           r'title"><span class="caption-number">(Exercise \d+\.\d+) ', html)
+    assert len(equations) > 40 and len(figures) == 28 and len(exercises) == 45
+    masters = notebooks(built, "")
+    cells = [c for nb in masters.values() for c in nb.cells]
+    prompts = [c.source for before, c in zip(cells, cells[1:], strict=False)
+               if before.source.startswith("# BEGIN QUESTION")]
+    assert [re.match(r"### (.+)\n", p)[1] for p in prompts] == exercises
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert re.findall(r"^\*\*(Fig\. [\d.]+)\.\*\*", markdown, re.M) == figures
+    exercise_texts = [t for path in CHAPTERS for t in re.findall(
+        r"\{exercise-start\}.*?\{exercise-end\}", "\n".join(
+            c.source for c in nbformat.read(path, as_version=4).cells), re.S)]
+    for text, prompt in zip(exercise_texts, prompts, strict=True):
+        cited = [equations[label] for label in dict.fromkeys(re.findall(r"\{eq\}`([\w-]+)`", text))]
+        assert re.findall(r"\\tag\{([\d.]+)\}", prompt) == cited, prompt[:80]
+        assert all(f"({number})" in prompt for number in cited), prompt[:80]
+    shown = 0
+    for nb in notebooks(built, "student").values():  # each caption with its figure, attached
+        for cell in nb.cells:
+            images = re.findall(r"^!\[.{20,}\]\(attachment:(\S+)\)\n\n\*\*Fig\.", cell.source, re.M)
+            assert len(images) == cell.source.count("**Fig."), cell.source[:80]
+            assert all("image/png" in cell.attachments[name] for name in images)
+            shown += len(images)
+    assert shown == 27  # all but the figure of a solution (chapter 8's)
     sentence = r"Reporting the mode as (.*?) keeps only digits"  # glued values, formatted
-    ours = "\n".join(c.source for c in notebooks(built, "")["ch03"].cells)
+    ours = "\n".join(c.source for c in masters["ch03"].cells)
     site_values = re.sub(r"<[^>]+>|\s+", "", re.search(sentence, html, re.S)[1])
     assert re.fullmatch(r"\(\d+\.\d+,\d+\.\d+\)", site_values)  # e.g. "(7.92,1.841)"
     assert re.sub(r"\s+", "", re.search(sentence, ours, re.S)[1]) == site_values
@@ -168,6 +188,7 @@ def fake_chapter(*sources: str) -> nbformat.NotebookNode:
                                else new_markdown_cell(s) for s in sources])
 
 
+BOOK = Book((), {"ex-add": "Exercise 1.1"}, {}, {})  # what a fake chapter's references resolve to
 EXERCISE = ("# Sums\n```{exercise-start}\n:label: ex-add\n```\nAdd one and one.\n"
             "```{exercise-end}\n```\n```{solution-start} ex-add\n```")
 
@@ -197,16 +218,16 @@ def test_question_refuses_what_otter_could_not_grade(kwargs: dict, message: str)
     (("code:two = 3", EXERCISE, "code:two = 2", "```{solution-end}\n```"), None,
      r"not set by the chapter's own code .*\['two'\]"),
     ((EXERCISE.replace("Add", "{numref}`fig-x` adds"), "code:two = 2", "```{solution-end}\n```"),
-     None, "unknown MyST role or reference 'fig-x'"),
-    ((EXERCISE.replace("Add", "```{note}\nAdd\n```\n"), "code:two = 2", "```{solution-end}\n```"),
-     None, "MyST markup"),
+     None, "text must refer only to what book and nb hold; not 'fig-x'"),
+    ((EXERCISE.replace("Add", "```{mermaid}\nAdd\n```\n"), "code:two = 2",
+      "```{solution-end}\n```"), None, "the directive {mermaid} has no reader-edition form"),
     (("```{solution-start} ex-add\n```", "code:two = 2"), None, "out of order at 'ex-add'"),
 ])
 def test_master_notebook_refuses_a_malformed_chapter(sources, questions, message) -> None:
     if questions is None:
         questions = [Question("ex-add", (hidden_two,), two="", graded="`two`")]
     with pytest.raises(ValueError, match=message):
-        master_notebook(fake_chapter(*sources), questions)
+        master_notebook(fake_chapter(*sources), questions, BOOK)
 
 
 def test_answers_follow_the_solution_and_glue_gives_way(tmp_path: Path) -> None:
@@ -214,12 +235,11 @@ def test_answers_follow_the_solution_and_glue_gives_way(tmp_path: Path) -> None:
                            "code:two = 1 + 1", "```{solution-end}\n```")
     question = Question("ex-add", (hidden_two,), two="", double="2 * two",
                         graded="`two` and `double`")
-    master = master_notebook(chapter, [question])
+    master = master_notebook(chapter, [question], BOOK)
     code = [c.source for c in master.cells if c.cell_type == "code"]
-    assert code[0].startswith("import IPython.display\n\n\ndef glue(name, value")
-    assert code[1] == "glue('one', 1, display=False)"
-    assert code[2] == "# BEGIN SOLUTION\ntwo = 1 + 1\n# END SOLUTION\ndouble = 2 * two  # SOLUTION"
-    assert code[3].startswith("# HIDDEN\ndef hidden_two(two):")
+    assert code[0] == f"{GLUE_STAND_IN}\nglue('one', 1, display=False)"
+    assert code[1] == "# BEGIN SOLUTION\ntwo = 1 + 1\n# END SOLUTION\ndouble = 2 * two  # SOLUTION"
+    assert code[2].startswith("# HIDDEN\ndef hidden_two(two):")
 
 
 def test_command_line_refuses_an_unknown_chapter(tmp_path: Path,

@@ -386,12 +386,12 @@ def test_post_mode_and_covariance(ch2):
 
 # ------------------------------------------------------------ step 7: the post, audited
 EXPECTED_FAILURES = {
-    "completing the square, line 4: quadratic in θ_j",
+    "completing the square, line 4: quadratic in θⱼ",
     "completing the square, line 6: regrouped and cancelled",
     "completing the square, line 7: split into two normal kernels",
     "the second factor called the marginal posterior",
-    "shrinkage factor B_j",
-    "log posterior of (λ_1, λ_2), J = 3",
+    "shrinkage factor Bⱼ",
+    "log posterior of (λ₁, λ₂), J = 3",
 }
 
 
@@ -481,7 +481,7 @@ def test_erratum_linear_coefficient():
     coef = expanded.coeff(theta_j, 1)
     assert is_zero(coef + 2 * (mu * sigma_j**2 + y_j * tau**2))
     assert not is_zero(coef + 2 * (mu * sigma_j**2 + y_j**2))
-    r = records()["completing the square, line 4: quadratic in θ_j"]
+    r = records()["completing the square, line 4: quadratic in θⱼ"]
     assert not r.holds and r.corrected_holds
 
 
@@ -538,7 +538,7 @@ def test_erratum_marginal_posterior_is_a_likelihood():
 def test_erratum_shrinkage_bare_sigma():
     # Truth: exact. With sigma^-2 (no subscript) (1 - B) y + B mu is not BDA3's theta_hat;
     # with sigma_j^-2 it is.
-    r = records()["shrinkage factor B_j"]
+    r = records()["shrinkage factor Bⱼ"]
     assert r.post_line.has(SIGMA_BARE)
     assert not is_zero(r.post_line - THETA_HAT)
     assert is_zero(r.corrected - THETA_HAT)
@@ -547,7 +547,7 @@ def test_erratum_shrinkage_bare_sigma():
 def test_erratum_log_scale_proportionality():
     # Truth: exact. The post's log posterior differs from the model's (normal constants
     # kept) by a constant, so "= ... + const" holds and "∝" (a constant factor) does not.
-    r = records()["log posterior of (λ_1, λ_2), J = 3"]
+    r = records()["log posterior of (λ₁, λ₂), J = 3"]
     assert r.relation == "∝" and not r.holds
     assert r.corrected_relation == "+const" and r.corrected_holds
     diff = sp.expand(r.reference - r.post_line)

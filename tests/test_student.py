@@ -54,6 +54,9 @@ def _solution_lines(nb: nbformat.NotebookNode) -> set[str]:
     for c in nb.cells:
         if "solution" not in c.metadata.get("tags", []) and c.cell_type == "code":
             outside |= {ln.strip() for ln in c.source.splitlines()}
+    # Code the chapter shows from the package (literalinclude) is outside the solutions too.
+    for path in re.findall(r"\{literalinclude\}\s+(\S+)", outside_text):
+        outside |= {ln.strip() for ln in (CHAPTERS / path).read_text().splitlines()}
     # Short lines ("```", ")", "print(x)") are not evidence of a leak.
     return {ln for ln in inside - outside if len(ln) >= 12}
 

@@ -1,17 +1,19 @@
 r"""Course assignments from the book's exercises, for otter-grader (``otter assign``, format v1).
 
-Each chapter keeps its code, headings and figure captions (the prose stays in the book); each
+Each chapter keeps its code, headings and figures (the prose stays in the book); each
 exercise becomes a question, with the book's solution and the tests of the chapter's
 specification ``assignments/chNN.py`` (``CHAPTER``, the notebook's name, and a :class:`Question`
-per exercise). MyST roles become text: "(4.2)", "Figure 7.1", "Gelman et al. (2013)", a glued
-value. ``python -m eightschools.assignments OUT_DIR [--only N ...]``, from the book's root, writes
-``OUT_DIR/chNN/NN_name.ipynb`` and runs ``otter assign`` on it: ``student/`` and ``autograder/``.
+per exercise). The MyST becomes what the website shows, as in the reader edition
+(:func:`eightschools.editions.markdown_cell`): "(4.2)", "Fig. 7.1" and its figure, "Gelman *et
+al.* [2013]", a glued value. ``python -m eightschools.assignments OUT_DIR [--only N ...]``, from
+the book's root, writes ``OUT_DIR/chNN/NN_name.ipynb`` and runs ``otter assign`` on it:
+``student/`` and ``autograder/``.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
+import functools
 import importlib.util
 import inspect
 import itertools
@@ -23,7 +25,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import nbformat
+from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+
+from eightschools.editions import GLUE_STAND_IN, Book, markdown_cell, read_book
 
 __all__ = ["SPECS_DIR", "Question", "main", "master_notebook", "write_assignments"]
 
@@ -35,18 +40,9 @@ _CHAPTERS = Path("chapters")
 
 _DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{(exercise|solution)-(start|end)\}[ \t]*(\S*)\n"
                         r"((?::[^\n]*\n)*)\1[ \t]*$", re.M)
-_FIGURE = re.compile(r"^(`{3,})\{glue:figure\}[^\n]*\n((?::[^\n]*\n)*)\n?(.*?)\n\1$", re.M | re.S)
-_EQUATION = re.compile(r"^\$\$\n((?:(?!\$\$).*\n)*?)\$\$ \(([\w-]+)\)$", re.M)
-_ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
-_MYST = re.compile(r"\{[\w:-]+\}`|^\s*(`{3,}|:{3,})\{|^\([\w-]+\)=$", re.M)
-_GLUE = '''import IPython.display
-
-
-def glue(name, value, display=False):
-    """The book's glue keeps values for its text; here it only shows figures."""
-    if hasattr(value, "savefig"):
-        IPython.display.display(value)'''
-_INTRO = ("This assignment is chapter {} of the book: its code, headings and figure captions (read "
+_FIGURE = re.compile(r"^(`{3,})\{glue:figure\}[^\n]*\n.*?\n\1$", re.M | re.S)
+_EQUATION = re.compile(r"^\$\$\n(?:(?!\$\$).*\n)*?\$\$ *\(([\w-]+)\)[ \t]*$", re.M)  # labelled
+_INTRO = ("This assignment is chapter {} of the book: its code, headings and figures (read "
           "the text in the book), then its exercises. Run the cells from the top, write your "
           "answers where you see `...`, and run the `grader.check` cell under a question for its "
           "public tests. Hidden tests, which grade your work, compare it with the book's values.")
@@ -103,73 +99,6 @@ class Question:
             raise ValueError(f"graded must name every answer variable in backticks; {missing} not")
 
 
-def _option(options: str, name: str) -> str:
-    """A directive's option, e.g. the :label: of an exercise-start."""
-    found = re.search(rf"^:{name}: *(\S+)", options, re.M)
-    if found is None:
-        raise ValueError(f"the directive must have a :{name}: option; got {options!r}")
-    return found[1]
-
-
-class _Book:
-    """What MyST roles refer to: numbered labels, equations, titles, citations, glued values."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, str] = {}  # "eq-ch4-accept" -> "(4.3)", "fig-..." -> "Figure 7.1"
-        self.equations: dict[str, str] = {}
-        self.titles: dict[str, str] = {}
-        self.cites: dict[str, tuple[str, str]] = {}
-        self.glued: dict[str, str] = {}  # of the chapter being converted
-
-    def add(self, nb: nbformat.NotebookNode, number: int, stem: str) -> None:
-        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-        for k, m in enumerate(_EQUATION.finditer(text), 1):
-            self.labels[m[2]], self.equations[m[2]] = f"({number}.{k})", m[1].strip("\n")
-        for k, m in enumerate(_FIGURE.finditer(text), 1):
-            self.labels[_option(m[2], "name")] = f"Figure {number}.{k}"
-        starts = [m[5] for m in _DIRECTIVE.finditer(text) if m.group(2, 3) == ("exercise", "start")]
-        for k, options in enumerate(starts, 1):
-            self.labels[_option(options, "label")] = f"Exercise {number}.{k}"
-        title = re.search(r"^# (.+)$", text, re.M)
-        self.titles[stem] = title[1] if title else stem
-
-    def read_bibliography(self, path: Path) -> None:
-        from pybtex.database import parse_file
-
-        for key, entry in parse_file(path).entries.items():
-            names = [re.sub(r"\\[^A-Za-z]|[{}]", "", " ".join(p.last_names))
-                     for p in entry.persons.get("author", [])] or [key]
-            who = f"{names[0]} et al." if len(names) > 2 else " and ".join(names)
-            self.cites[key] = (who, entry.fields.get("year", "n.d."))
-
-    def plain(self, text: str) -> str:
-        """Markdown with figure directives as captions and roles as text; other MyST: an error."""
-        def role(m: re.Match) -> str:
-            if m[1] == "glue:text":  # as myst-nb shows it: literal_eval, then format
-                key, _, spec = m[2].partition(":")
-                try:
-                    value = ast.literal_eval(self.glued[key])
-                except (SyntaxError, ValueError):
-                    value = self.glued[key]
-                kind = {**dict.fromkeys("bcdoxX", int), **dict.fromkeys("eEfFgGn%", float)}
-                return format(kind.get(spec[-1:], str)(value), spec)
-            if m[1] in ("cite:t", "cite:p"):
-                cited = [self.cites[k.strip()] for k in m[2].split(",")]
-                if m[1] == "cite:t":
-                    return "; ".join(f"{who} ({year})" for who, year in cited)
-                return "(" + "; ".join(f"{who} {year}" for who, year in cited) + ")"
-            return {"eq": self.labels, "numref": self.labels, "doc": self.titles}[m[1]][m[2]]
-        text = _FIGURE.sub(lambda m: f"*{self.labels[_option(m[2], 'name')]}.* {m[3]}", text)
-        try:
-            text = _ROLE.sub(role, text)
-        except KeyError as err:
-            raise ValueError(f"unknown MyST role or reference {err} in {text[:80]!r}") from None
-        left = _MYST.search(text)
-        if left is not None:
-            raise ValueError(f"MyST markup {left[0]!r} left in {text[:80]!r}")
-        return text.strip("\n")
-
-
 def _parse(nb: nbformat.NotebookNode) -> tuple[list[tuple[str, str]], dict[str, dict]]:
     """The chapter as ("md" | "code" | "question", text or label), and each exercise's parts.
 
@@ -190,7 +119,10 @@ def _parse(nb: nbformat.NotebookNode) -> tuple[list[tuple[str, str]], dict[str, 
             if kind == "directive":
                 opening, label = piece[3] == "start", piece[4]
                 if piece.group(2, 3) == ("exercise", "start"):
-                    label = _option(piece[5], "label")
+                    found = re.search(r"^:label: *(\S+)", piece[5], re.M)
+                    if found is None:
+                        raise ValueError(f"an exercise-start must have a :label:; got {piece[0]!r}")
+                    label = found[1]
                     exercises[label] = {"text": [], "solution": []}
                     stream.append(("question", label))
                 if opening == (where is not None) or opening and label not in exercises:
@@ -209,16 +141,21 @@ def _parse(nb: nbformat.NotebookNode) -> tuple[list[tuple[str, str]], dict[str, 
     return stream, exercises
 
 
-def _question(q: Question, exercise: dict, book: _Book) -> list[nbformat.NotebookNode]:
-    """The cells of one question: its prompt, the book's solution, its tests."""
+def _question(q: Question, exercise: dict, markdown: Callable[[str], NotebookNode],
+              displays: dict[str, str]) -> list[NotebookNode]:
+    """The cells of one question: its prompt, the book's solution, its tests.
+
+    ``markdown`` renders MyST; a prompt shows again the ``displays`` (labelled equations) it cites.
+    """
     text = "\n\n".join(exercise["text"])
-    shown = "".join(f"\n\n$$\n{book.equations[k]}\n\\tag{{{book.labels[k][1:-1]}}}\n$$"
-                    for k in dict.fromkeys(re.findall(r"\{eq\}`([\w-]+)`", text)))
+    shown = [displays[k] for k in dict.fromkeys(re.findall(r"\{eq\}`([\w-]+)`", text))
+             if k in displays]
+    graded = f"**Graded:** {q.graded or 'by hand, in the cells below.'}"
     config = {"name": q.label, "manual": q.manual, "points": q.points}
     cells = [new_raw_cell("\n".join(["# BEGIN QUESTION"]
                                     + [f"{k}: {json.dumps(v)}" for k, v in config.items()])),
-             new_markdown_cell(f"### {book.labels[q.label]}\n\n{book.plain(text)}{shown}\n\n"
-                               f"**Graded:** {q.graded or 'by hand, in the cells below.'}"),
+             # The heading is the exercise's number, as a reference to it reads.
+             markdown("\n\n".join([f"### {{numref}}`{q.label}`", text, *shown, graded])),
              new_raw_cell("# BEGIN SOLUTION")]
     lines = "".join(f"\n{name} = {expr}  # SOLUTION" for name, expr in q.answers.items() if expr)
     code = [i for i, (kind, _) in enumerate(exercise["solution"]) if kind == "code"]
@@ -229,7 +166,7 @@ def _question(q: Question, exercise: dict, book: _Book) -> list[nbformat.Noteboo
             end = lines if i == code[-1] else ""
             cells.append(new_code_cell(f"# BEGIN SOLUTION\n{source}\n# END SOLUTION{end}"))
         else:
-            cells.append(new_markdown_cell(book.plain(source)))
+            cells.append(markdown(source))
     cells.append(new_raw_cell("# END SOLUTION"))
     if q.tests:
         cells += [new_raw_cell("# BEGIN TESTS"),
@@ -239,17 +176,19 @@ def _question(q: Question, exercise: dict, book: _Book) -> list[nbformat.Noteboo
     return [*cells, new_raw_cell("# END QUESTION")]
 
 
-def master_notebook(nb: nbformat.NotebookNode, questions: Iterable[Question], number: int = 1,
-                    book: _Book | None = None) -> nbformat.NotebookNode:
+def master_notebook(nb: NotebookNode, questions: Iterable[Question], book: Book, number: int = 1,
+                    folder: str | Path = ".") -> NotebookNode:
     r"""Return a chapter's otter-grader master notebook: its code, then one question per exercise.
 
     ``nb`` is a chapter (nbformat 4; not modified) with its stored outputs, ``questions`` one per
-    exercise, ``number`` the chapter's, ``book`` what other chapters' references resolve to (by
-    default the chapter alone). ``from myst_nb import glue`` gives way to a stand-in.
+    exercise, ``book`` what its references resolve to (:func:`eightschools.editions.read_book`),
+    ``number`` the chapter's, ``folder`` the chapter's folder. The MyST becomes what the website
+    shows; ``from myst_nb import glue`` gives way to the reader edition's stand-in.
 
     Examples
     --------
     >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    >>> book = Book((), {"ex-add": "Exercise 1.1"}, {}, {})
     >>> nb = new_notebook(cells=[
     ...     new_markdown_cell("# Sums\n```{exercise-start}\n:label: ex-add\n```\nAdd one and one."
     ...                       "\n```{exercise-end}\n```\n```{solution-start} ex-add\n```"),
@@ -257,7 +196,14 @@ def master_notebook(nb: nbformat.NotebookNode, questions: Iterable[Question], nu
     ...     new_markdown_cell("```{solution-end}\n```")])
     >>> def hidden_two(two):
     ...     assert two == 2
-    >>> master = master_notebook(nb, [Question("ex-add", (hidden_two,), two="", graded="`two`")])
+    >>> master = master_notebook(nb, [Question("ex-add", (hidden_two,), two="", graded="`two`")],
+    ...                          book)
+    >>> print(master.cells[4].source)
+    ### Exercise 1.1
+    <BLANKLINE>
+    Add one and one.
+    <BLANKLINE>
+    **Graded:** `two`
     >>> raw = [c.source.splitlines()[0] for c in master.cells if c.cell_type == "raw"]
     >>> raw[1:]  # doctest: +NORMALIZE_WHITESPACE
     ['# BEGIN QUESTION', '# BEGIN SOLUTION', '# END SOLUTION', '# BEGIN TESTS', '# END TESTS',
@@ -267,12 +213,9 @@ def master_notebook(nb: nbformat.NotebookNode, questions: Iterable[Question], nu
     two = 1 + 1
     # END SOLUTION
     """
-    if book is None:
-        book = _Book()
-        book.add(nb, number, "chapter")
-    book.glued = {o.metadata.scrapbook.name: o.data["application/papermill.record/text/plain"]
-                  for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if "scrapbook" in o.get("metadata", {})}
+    markdown = functools.partial(markdown_cell, book=book, nb=nb, folder=folder)
+    displays = {m[1]: m[0] for c in nb.cells if c.cell_type == "markdown"
+                for m in _EQUATION.finditer(c.source)}
     stream, exercises = _parse(nb)
     questions = {q.label: q for q in questions}
     if set(questions) != set(exercises):
@@ -302,14 +245,11 @@ def master_notebook(nb: nbformat.NotebookNode, questions: Iterable[Question], nu
     for kind, group in itertools.groupby(kept, key=lambda it: it[0]):
         texts = [text for _, _, text in group]
         if kind == "md":
-            cells.append(new_markdown_cell(book.plain("\n\n".join(texts))))
+            cells.append(markdown("\n\n".join(texts)))
         for text in texts if kind == "code" else ():
-            cells.append(new_code_cell(text.replace("from myst_nb import glue\n", "")))
+            cells.append(new_code_cell(text.replace("from myst_nb import glue", GLUE_STAND_IN)))
         for label in texts if kind == "question" else ():
-            cells += _question(questions[label], exercises[label], book)
-    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
-    if any("glue(" in cells[i].source for i in code):
-        cells.insert(code[0], new_code_cell(_GLUE))
+            cells += _question(questions[label], exercises[label], markdown, displays)
     cells.insert(1 + (cells[1:2] != [] and cells[1].cell_type == "markdown"),
                  new_markdown_cell(_INTRO.format(number)))
     return new_notebook(cells=cells, metadata=nb.metadata)
@@ -320,10 +260,11 @@ def write_assignments(out_dir: str | Path, chapters_dir: str | Path = _CHAPTERS,
                       run_tests: bool = False) -> list[Path]:
     """Write each chapter's master notebook into ``out_dir/chNN/`` and run ``otter assign``.
 
-    ``chapters_dir`` holds the chapters ``NN_name.ipynb``, ``specs_dir`` their specifications
-    ``chNN.py``; ``only`` lists the chapter numbers to build (all by default); ``run_tests``
-    lets otter run the tests on the book's solutions (slow: it executes the chapters).
-    ``out_dir`` must lie outside ``chapters_dir``. Returns the master notebooks written.
+    ``chapters_dir`` is the book's chapters folder, inside the book's (whose ``_toc.yml`` numbers
+    them), ``specs_dir`` holds their specifications ``chNN.py``; ``only`` lists the chapter
+    numbers to build (all by default); ``run_tests`` lets otter run the tests on the book's
+    solutions (slow: it executes the chapters). ``out_dir`` must lie outside ``chapters_dir``.
+    Returns the master notebooks written.
 
     Examples
     --------
@@ -344,12 +285,8 @@ def write_assignments(out_dir: str | Path, chapters_dir: str | Path = _CHAPTERS,
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
         specs[module.CHAPTER] = [q for q in vars(module).values() if isinstance(q, Question)]
-    chapters = {int(p.name[:2]): p for p in sorted(src.glob("[0-9][0-9]_*.ipynb"))}
-    notebooks = {n: nbformat.read(p, as_version=4) for n, p in chapters.items()}
-    book = _Book()
-    book.read_bibliography(src / "references.bib")
-    for number, path in chapters.items():
-        book.add(notebooks[number], number, path.stem)
+    book = read_book(src.parent)
+    chapters = dict(enumerate(book.chapters, 1))
     numbers = list(only or chapters)
     if any(chapters.get(n, Path()).name not in specs for n in numbers):
         raise ValueError(f"only must list chapters with a specification in {specs_dir}; "
@@ -358,9 +295,11 @@ def write_assignments(out_dir: str | Path, chapters_dir: str | Path = _CHAPTERS,
 
     written = []
     for number in numbers:
-        master = out / f"ch{number:02d}" / chapters[number].name
+        path = chapters[number]
+        master = out / f"ch{number:02d}" / path.name
         try:
-            nb = master_notebook(notebooks[number], specs[master.name], number, book)
+            nb = master_notebook(nbformat.read(path, as_version=4), specs[path.name], book, number,
+                                 path.parent)
         except ValueError as err:
             raise ValueError(f"{master.name}: {err}") from None
         master.parent.mkdir(parents=True, exist_ok=True)

@@ -146,7 +146,7 @@ class PostLine:
     The post claims ``post_line`` (as printed) stands in ``relation`` to ``reference`` (the
     truth); ``holds`` is the verdict. A failing line has a ``corrected`` form, the
     ``corrected_relation`` it satisfies and the verdict ``corrected_holds`` (else all None).
-    ``reason`` says in a sentence what is right or wrong.
+    ``reason`` says in a sentence what is right or wrong (Markdown, formulas as ``$...$``).
     """
 
     label: str
@@ -230,62 +230,71 @@ def _transcription() -> list[PostLine]:
               "Holds: the two normal densities of the model, written out."),
         _line("posterior, 2π dropped",
               pre * sp.exp(-((th - m) ** 2) / (2 * t**2) - (y - th) ** 2 / (2 * s**2)), "∝", truth,
-              "Holds: only the constant 1/(2π) is dropped."),
-        _line("identity for σ_j τ",
+              r"Holds: only the constant $1/(2\pi)$ is dropped."),
+        _line("identity for σⱼτ",
               sp.sqrt((t**2 + s**2) / (1 / s**2 + 1 / t**2)), "=", s * t,
-              "Holds: since 1/σ_j² + 1/τ² = (τ² + σ_j²)/(σ_j² τ²), the ratio is σ_j² τ²."),
+              r"Holds: since $1/\sigma_j^2 + 1/\tau^2$ "
+              r"$= (\tau^2 + \sigma_j^2)/(\sigma_j^2 \tau^2)$, the ratio is $\sigma_j^2 \tau^2$."),
         _line("completing the square, line 1: exponent factored",
               pre * sp.exp(-sp.Rational(1, 2) * ((th - m) ** 2 / t**2 + (y - th) ** 2 / s**2)),
-              "∝", truth, "Holds: -1/2 taken out of the exponent."),
+              "∝", truth, "Holds: $-1/2$ taken out of the exponent."),
         _line("completing the square, line 2: common denominator",
               _kernel(pre, _add(s**2 * (th - m) ** 2, t**2 * (y - th) ** 2)),
-              "∝", truth, "Holds: both fractions put over τ² σ_j²."),
+              "∝", truth, r"Holds: both fractions put over $\tau^2 \sigma_j^2$."),
         _line("completing the square, line 3: squares expanded",
               _kernel(pre, _add(s**2 * _add(th**2, -2 * m * th, m**2),
                                 t**2 * _add(y**2, -2 * y * th, th**2))),
               "∝", truth, "Holds: both squares multiplied out."),
-        _line("completing the square, line 4: quadratic in θ_j", quadratic(lin_post), "∝", truth,
-              "Fails: the coefficient of -2θ_j is printed μσ_j² + y_j², but the term -2 y_j θ_j τ² "
-              "of the line above gives μσ_j² + y_j τ².",
+        _line("completing the square, line 4: quadratic in θⱼ", quadratic(lin_post), "∝", truth,
+              r"Fails: the coefficient of $-2\theta_j$ is printed $\mu\sigma_j^2 + y_j^2$, but the "
+              r"term $-2 y_j \theta_j \tau^2$ of the line above gives "
+              r"$\mu\sigma_j^2 + y_j \tau^2$.",
               corrected=quadratic(lin_true)),
         _line("completing the square, line 5: the square completed",
               _kernel(pre, _add((s**2 + t**2) * (th - lin_true / (s**2 + t**2)) ** 2,
                                 -(lin_true**2) / (s**2 + t**2), s**2 * m**2, t**2 * y**2)),
               "∝", truth,
-              "Holds: it completes the square of the true quadratic, with μσ_j² + y_j τ², so it "
-              "does not follow from line 4 as printed but repairs it silently."),
+              r"Holds: it completes the square of the true quadratic, with "
+              r"$\mu\sigma_j^2 + y_j \tau^2$, so it does not follow from line 4 as printed but "
+              "repairs it silently."),
         _line("completing the square, line 6: regrouped and cancelled",
               regrouped(_sigma_bare, 4), "∝", truth,
-              "Fails twice: the centre's denominator has 1/σ² for 1/σ_j², and the struck-out "
-              "term σ_j⁴μ⁴ must be σ_j⁴μ² to cancel -μ²σ_j⁴.",
+              r"Fails twice: the centre's denominator has $1/\sigma^2$ for $1/\sigma_j^2$, and the "
+              r"struck-out term $\sigma_j^4\mu^4$ must be $\sigma_j^4\mu^2$ to cancel "
+              r"$-\mu^2\sigma_j^4$.",
               corrected=regrouped(s, 2)),
         _line("completing the square, line 7: split into two normal kernels",
               split(_sigma_bare), "∝", truth,
-              "Fails: the same 1/σ² for 1/σ_j² in the centre; with σ_j it holds, the leftover "
-              "numerator being σ_j²τ²(μ - y_j)².",
+              r"Fails: the same $1/\sigma^2$ for $1/\sigma_j^2$ in the centre; with $\sigma_j$ it "
+              r"holds, the leftover numerator being $\sigma_j^2\tau^2(\mu - y_j)^2$.",
               corrected=split(s)),
         _line("completing the square, line 8: named densities",
               normal_pdf(th, theta_hat_post, V_post) * normal_pdf(y, m, s**2 + t**2), "∝", truth,
-              "Holds, reading the post's 'θ_j | μ, τ, y, σ ~ N(θ̂_j, V_j)' as the density "
-              "N(θ_j | θ̂_j, V_j); the product is line 7 divided by 2π."),
-        _line("definition of θ̂_j", theta_hat_post, "=", lin_true / (s**2 + t**2),
-              "Holds: it is the centre (μσ_j² + y_j τ²)/(σ_j² + τ²) of the completed square."),
-        _line("definition of V_j", V_post, "=", t**2 * s**2 / (s**2 + t**2),
-              "Holds: it is the inverse of the coefficient (σ_j² + τ²)/(τ² σ_j²) of the square."),
+              r"Holds, reading the post's '$\theta_j \mid \mu, \tau, y, \sigma \sim "
+              r"\mathrm{N}(\hat\theta_j, V_j)$' as the density "
+              r"$\mathrm{N}(\theta_j \mid \hat\theta_j, V_j)$; the product is line 7 divided by "
+              r"$2\pi$."),
+        _line("definition of θ̂ⱼ", theta_hat_post, "=", lin_true / (s**2 + t**2),
+              r"Holds: it is the centre $(\mu\sigma_j^2 + y_j \tau^2)/(\sigma_j^2 + \tau^2)$ of "
+              "the completed square."),
+        _line("definition of Vⱼ", V_post, "=", t**2 * s**2 / (s**2 + t**2),
+              r"Holds: it is the inverse of the coefficient $(\sigma_j^2 + \tau^2)/(\tau^2 "
+              r"\sigma_j^2)$ of the square."),
         _line("the second factor called the marginal posterior",
               sp.Integral(marginal, (m, -sp.oo, sp.oo), (t, 0, sp.oo)), "=", sp.Integer(1),
-              "Fails: the factor is a density of y_j, the marginal likelihood p(y_j | μ, τ), "
-              "and over (μ, τ) one factor does not even integrate to 1; the marginal posterior "
-              "is p(μ, τ) times the product of these factors over j.",
+              r"Fails: the factor is a density of $y_j$, the marginal likelihood "
+              r"$p(y_j \mid \mu, \tau)$, and over $(\mu, \tau)$ one factor does not even integrate "
+              r"to 1; the marginal posterior is $p(\mu, \tau)$ times the product of these factors "
+              r"over $j$.",
               corrected=sp.Integral(marginal, (y, -sp.oo, sp.oo))),
-        _line("shrinkage factor B_j", (1 - B_post) * y + B_post * m, "=", theta_hat_post,
-              "Fails: B_j is printed with σ^-2 for σ_j^-2; with σ_j, (1 - B_j) y_j + B_j μ "
-              "equals θ̂_j.",
+        _line("shrinkage factor Bⱼ", (1 - B_post) * y + B_post * m, "=", theta_hat_post,
+              r"Fails: $B_j$ is printed with $\sigma^{-2}$ for $\sigma_j^{-2}$; with $\sigma_j$, "
+              r"$(1 - B_j) y_j + B_j \mu$ equals $\hat\theta_j$.",
               corrected=(1 - B_true) * y + B_true * m),
-        _line("log posterior of (λ_1, λ_2), J = 3", log_post, "∝", model,
+        _line("log posterior of (λ₁, λ₂), J = 3", log_post, "∝", model,
               "Fails only in notation: on the log scale the dropped normalising factor becomes "
-              "an additive constant, so '∝' must read '= ... + const'; the expression itself "
-              "is right.",
+              r"an additive constant, so '$\propto$' must read '$= \dots + \text{const}$'; the "
+              "expression itself is right.",
               corrected=log_post, corrected_relation="+const"),
     ]
 

@@ -30,7 +30,7 @@ from pybtex.richtext import Text
 
 from eightschools.student import student_notebook
 
-__all__ = ["Book", "main", "read_book", "reader_notebook", "write_edition"]
+__all__ = ["Book", "main", "markdown_cell", "read_book", "reader_notebook", "write_edition"]
 
 GLUE_STAND_IN = '''\
 def glue(name, value, display=True):
@@ -87,6 +87,8 @@ def read_book(root: str | Path) -> Book:
     ('(1.4)', ('Rubin', '1981'))
     """
     root = Path(root)
+    if not (root / "_toc.yml").is_file():
+        raise ValueError(f"root must be a book's folder, with a _toc.yml; got {root}")
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     chapters: list[Path] = []
     numbers: dict[str, str] = {}
@@ -207,6 +209,27 @@ def _glued(nb: NotebookNode) -> dict[str, dict[str, str]]:
             if "scrapbook" in o.get("metadata", {})}
 
 
+def markdown_cell(text: str, book: Book, nb: NotebookNode,
+                  folder: str | Path = ".") -> NotebookNode:
+    r"""Return a markdown cell of a chapter's MyST ``text`` as the website shows it.
+
+    The glued values are those of the chapter ``nb`` (its figures become the cell's attachments);
+    included files' paths start in ``folder``. A reference ``book`` or ``nb`` lacks: ValueError.
+
+    Examples
+    --------
+    >>> book, nb = Book((), {"eq-a": "(2.1)"}, {}, {}), nbformat.v4.new_notebook()
+    >>> markdown_cell("$$\nx\n$$ (eq-a)\n\nSee {eq}`eq-a`.", book, nb).source
+    '$$\nx\n\\tag{2.1}\n$$\n\nSee (2.1).'
+    """
+    cell = nbformat.v4.new_markdown_cell()
+    try:
+        cell.source = _render(text, book, _glued(nb), Path(folder), cell)
+    except KeyError as err:
+        raise ValueError(f"text must refer only to what book and nb hold; not {err}") from None
+    return cell
+
+
 def reader_notebook(nb: NotebookNode, book: Book, folder: str | Path,
                     glued: dict[str, dict[str, str]] | None = None) -> NotebookNode:
     r"""Return a copy of a chapter with its MyST markup replaced by what the website shows.
@@ -291,8 +314,6 @@ def write_edition(kind: str, out_dir: str | Path, root: str | Path = ".") -> lis
     if out == chapters or chapters in out.parents:
         raise ValueError(f"out_dir must lie outside the book's chapters folder {chapters}; "
                          f"got {out} (an edition must never overwrite or mix with the sources)")
-    if not (Path(root) / "_toc.yml").is_file():
-        raise ValueError(f"root must be a book's folder, with a _toc.yml; got {Path(root)}")
     book = read_book(root)
     out.mkdir(parents=True, exist_ok=True)
     for path in book.chapters:
@@ -313,9 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", help="the folder to write (outside the chapters folder)")
     parser.add_argument("--book", default=".", help="the book's folder (default: .)")
     args = parser.parse_args(argv)
-    book = Path(args.book)
     try:
-        written = write_edition(args.kind, args.out_dir, book)
+        written = write_edition(args.kind, args.out_dir, Path(args.book))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
