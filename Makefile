@@ -16,8 +16,10 @@ MATHJAX := .mathjax/static/mathjax/tex-chtml.js
 book: install
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
+# Two pytest-xdist workers per core pair; each test file (and so each notebook) stays on one
+# worker, as nbval needs, and the website is built once for both (tests/conftest.py).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25
 
 install: $(VENV)/.installed $(MATHJAX)
 
