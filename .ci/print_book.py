@@ -258,7 +258,7 @@ def _head(html_dir: Path, docname: str) -> str:
     mathjax = [s for s in head.find_all("script") if "/mathjax/" in s.get("src", "")]
     if not mathjax:
         raise ValueError(f"html_dir: {path} does not load MathJax")
-    # MathJax once (a page may load it a second time for its search box), after its settings.
+    # MathJax's settings, then MathJax itself, once.
     mathjax[0]["src"] = urllib.parse.urljoin(_page_url(docname), mathjax[0]["src"])
     kept += [str(script) for script in config[:1] + mathjax[:1]]
     return "\n".join(kept)

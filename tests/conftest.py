@@ -7,6 +7,7 @@ but executes every chapter first. So each chapter is executed once per test sess
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -25,6 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # results come back as arrays of shape (1,) instead of numbers. The tests compare the book's
 # functions with ArviZ's plain numpy code (the same values).
 arviz.Numba.disable_numba()
+
+
+def load_print_book():
+    """The print script .ci/print_book.py as a module: its server and Chromium settings are the
+    ones the browser tests use too."""
+    if "print_book" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("print_book", ROOT / ".ci" / "print_book.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules["print_book"]
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import doctest
 import functools
-import importlib.util
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,18 +23,12 @@ from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
 
+from conftest import load_print_book
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_print_book():
-    spec = importlib.util.spec_from_file_location("print_book", ROOT / ".ci" / "print_book.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-print_book = _load_print_book()
+print_book = load_print_book()
 
 A4_POINTS = (210 / 25.4 * 72, 297 / 25.4 * 72)
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import functools
 import gzip
-import http.server
 import re
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -31,32 +29,18 @@ from fontTools.ttLib import TTFont
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from conftest import load_print_book
 
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+# The print script's Chromium (Debian's) and local web server: one copy of each.
+print_book = load_print_book()
+CHROMIUM = print_book.CHROMIUM
+CHROMIUM_ARGS = print_book.CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
 def server(built_html: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with print_book.serve(built_html) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
